@@ -1,0 +1,141 @@
+using SaeAudit.Models.Checkpoints;
+using SaeAudit.Tensors;
+
+namespace SaeAudit.Models.Architectures;
+
+/// <summary>HF <c>GPT2LMHeadModel</c>: learned positions, pre-LN blocks, Conv1D weights stored [in, out],
+/// gelu_new MLP, final ln_f, lm_head tied to wte.</summary>
+public sealed class Gpt2 : ITransformer
+{
+    private readonly IComputeBackend _backend;
+    private readonly Tensor _wte; // [vocab, d]
+    private readonly Tensor _wpe; // [positions, d]
+    private readonly BlockWeights[] _blocks;
+    private readonly LayerNorm _lnF;
+    private readonly int _heads;
+
+    private sealed record BlockWeights(
+        LayerNorm Ln1, Linear Query, Linear Key, Linear Value, Linear AttnProj,
+        LayerNorm Ln2, Linear Fc, Linear MlpProj, float AttentionScale);
+
+    public Gpt2(ModelConfig config, Checkpoint checkpoint, IComputeBackend backend)
+    {
+        Config = config;
+        Checkpoint = checkpoint;
+        _backend = backend;
+        int d = config.HiddenSize, layers = config.Layers, inner = config.IntermediateSize;
+        _heads = config.Heads;
+        if (d % _heads != 0)
+            throw InvalidInputException.For(config.Path, "n_head", $"{_heads} does not divide n_embd {d}");
+        if (config.GetBool("reorder_and_upcast_attn", false))
+            throw InvalidInputException.For(config.Path, "reorder_and_upcast_attn", "true is not supported");
+        var activation = config.GetOptionalString("activation_function") ?? "gelu_new";
+        if (activation is not ("gelu_new" or "gelu_pytorch_tanh"))
+            throw InvalidInputException.For(config.Path, "activation_function", $"'{activation}' is not supported (gelu_new)");
+
+        // Older exports prefix every key with "transformer."; the tiny fixtures and the hub's gpt2 do not.
+        var prefix = checkpoint.Contains("transformer.wte.weight") ? "transformer." : "";
+        Tensor Load(string name, params int[] shape) => checkpoint.LoadFloat32(prefix + name, shape);
+
+        _wte = Load("wte.weight", config.VocabSize, d);
+        _wpe = Load("wpe.weight", config.MaxPositions, d);
+        var eps = (float)config.NormEps;
+        var scaleWeights = config.GetBool("scale_attn_weights", true);
+        var scaleByLayer = config.GetBool("scale_attn_by_inverse_layer_idx", false);
+        _blocks = new BlockWeights[layers];
+        for (var i = 0; i < layers; i++)
+        {
+            var p = $"h.{i}.";
+            var (wq, wk, wv) = SplitColumns(Load(p + "attn.c_attn.weight", d, 3 * d), d);
+            var (bq, bk, bv) = SplitColumns(Load(p + "attn.c_attn.bias", 3 * d).Reshape(1, 3 * d), d);
+            var scale = scaleWeights ? 1f / MathF.Sqrt(d / _heads) : 1f;
+            if (scaleByLayer) scale /= i + 1;
+            _blocks[i] = new BlockWeights(
+                new LayerNorm(Load(p + "ln_1.weight", d), Load(p + "ln_1.bias", d), eps),
+                Linear.Conv1D(wq, bq.Reshape(d)), Linear.Conv1D(wk, bk.Reshape(d)), Linear.Conv1D(wv, bv.Reshape(d)),
+                Linear.Conv1D(Load(p + "attn.c_proj.weight", d, d), Load(p + "attn.c_proj.bias", d)),
+                new LayerNorm(Load(p + "ln_2.weight", d), Load(p + "ln_2.bias", d), eps),
+                Linear.Conv1D(Load(p + "mlp.c_fc.weight", d, inner), Load(p + "mlp.c_fc.bias", inner)),
+                Linear.Conv1D(Load(p + "mlp.c_proj.weight", inner, d), Load(p + "mlp.c_proj.bias", d)),
+                scale);
+        }
+        _lnF = new LayerNorm(Load("ln_f.weight", d), Load("ln_f.bias", d), eps);
+    }
+
+    public string Architecture => "GPT2LMHeadModel";
+
+    public ModelConfig Config { get; }
+
+    public Checkpoint Checkpoint { get; }
+
+    public int Layers => _blocks.Length;
+
+    public int DModel => Config.HiddenSize;
+
+    public int VocabSize => Config.VocabSize;
+
+    public Tensor FinalNormGain => _lnF.Weight;
+
+    public Tensor Unembedding => _wte;
+
+    public void Embed(TokenBatch tokens, Tensor residual)
+    {
+        if (tokens.Sequence > _wpe.Shape[0])
+            throw new InvalidInputException(
+                $"{Config.Path}: n_positions: sequences of {tokens.Sequence} tokens exceed the model's {_wpe.Shape[0]} positions");
+        for (var row = 0; row < tokens.Tokens; row++)
+        {
+            var id = tokens.Ids[row];
+            if ((uint)id >= (uint)VocabSize)
+                throw new InvalidInputException($"token id {id} is outside the vocabulary of {Config.Path} (vocab_size {VocabSize})");
+            var position = row % tokens.Sequence;
+            var x = residual.Row(row);
+            _wte.Row(id).CopyTo(x);
+            System.Numerics.Tensors.TensorPrimitives.Add(x, _wpe.Row(position), x);
+        }
+    }
+
+    public void Block(int layer, Tensor residual, TokenBatch tokens, BranchHook? hook)
+    {
+        var block = _blocks[layer];
+
+        var h = block.Ln1.Forward(_backend, residual);
+        var q = block.Query.Forward(_backend, h);
+        var k = block.Key.Forward(_backend, h);
+        var v = block.Value.Forward(_backend, h);
+        var attention = Tensor.Zeros(h.Rows, DModel);
+        _backend.CausalSelfAttention(q, k, v, attention,
+            new AttentionOptions(tokens.Batch, tokens.Sequence, _heads, _heads, DModel / _heads, block.AttentionScale));
+        var attnOut = block.AttnProj.Forward(_backend, attention);
+        hook?.Invoke(new HookPoint(layer, HookKind.AttnOut), attnOut);
+        _backend.Add(residual, attnOut);
+
+        h = block.Ln2.Forward(_backend, residual);
+        var hidden = block.Fc.Forward(_backend, h);
+        _backend.GeluTanh(hidden);
+        var mlpOut = block.MlpProj.Forward(_backend, hidden);
+        hook?.Invoke(new HookPoint(layer, HookKind.MlpOut), mlpOut);
+        _backend.Add(residual, mlpOut);
+    }
+
+    public void Unembed(Tensor residual, Tensor logits)
+    {
+        var h = _lnF.Forward(_backend, residual);
+        _backend.MatMul(h, _wte, logits, transposeB: true);
+    }
+
+    /// <summary>Splits [rows, 3·width] into three [rows, width] matrices (c_attn holds q, k, v side by side), so
+    /// each projection is one matmul and attention gets contiguous q, k, v.</summary>
+    private static (Tensor, Tensor, Tensor) SplitColumns(Tensor fused, int width)
+    {
+        var rows = fused.Rows;
+        var parts = new[] { Tensor.Zeros(rows, width), Tensor.Zeros(rows, width), Tensor.Zeros(rows, width) };
+        for (var r = 0; r < rows; r++)
+        {
+            var source = fused.Row(r);
+            for (var p = 0; p < 3; p++)
+                source.Slice(p * width, width).CopyTo(parts[p].Row(r));
+        }
+        return (parts[0], parts[1], parts[2]);
+    }
+}

@@ -1,0 +1,364 @@
+using System.Buffers;
+using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
+using SaeAudit.Models;
+using SaeAudit.Models.Checkpoints;
+using SaeAudit.Tensors;
+
+namespace SaeAudit.Saes;
+
+/// <summary>A sparse autoencoder (SPEC §4): x̃ = x − b_dec when <c>apply_b_dec_to_input</c>, else x;
+/// pre = x̃·W_enc + b_enc; f = ReLU(pre) (standard), ReLU(TopK_k(pre)) (topk) or pre·1[pre &gt; threshold] (jumprelu);
+/// x̂ = f·W_dec + b_dec. All compute is float32. Every result is a function of its own input row only, and work is
+/// split among threads by row, so results do not depend on the thread count or on which rows share a batch.</summary>
+public sealed class SparseAutoencoder
+{
+    public const string WeightsFileName = "sae_weights.safetensors";
+
+    /// <summary>A row whose L0 is at most this fraction of d_sae is decoded sparsely (only its nonzero features, in
+    /// ascending feature order); denser rows go through the dense GEMM. The choice depends on the row's data only, and
+    /// both paths agree to float32 rounding.</summary>
+    private const double SparseDecodeMaxDensity = 0.25;
+
+    /// <summary>Rows handed to one worker at a time in the row-parallel loops.</summary>
+    private const int RowsPerTask = 16;
+
+    /// <summary>Top-k keeps its heap on the stack up to this k.</summary>
+    private const int StackTopK = 512;
+
+    private readonly IComputeBackend _backend;
+    private readonly ParallelOptions _parallel;
+
+    /// <summary>An SAE from tensors already in memory (tests, synthetic SAEs). Shapes must match
+    /// <paramref name="config"/>; <paramref name="threshold"/> is required for, and only used by, jumprelu.</summary>
+    public SparseAutoencoder(SaeConfig config, Tensor wEnc, Tensor bEnc, Tensor wDec, Tensor bDec, Tensor? threshold,
+        IComputeBackend backend, IReadOnlyList<string>? files = null)
+    {
+        RequireShape(wEnc, nameof(wEnc), config.DIn, config.DSae);
+        RequireShape(bEnc, nameof(bEnc), config.DSae);
+        RequireShape(wDec, nameof(wDec), config.DSae, config.DIn);
+        RequireShape(bDec, nameof(bDec), config.DIn);
+        if (config.Architecture == SaeArchitecture.JumpRelu)
+        {
+            ArgumentNullException.ThrowIfNull(threshold);
+            RequireShape(threshold, nameof(threshold), config.DSae);
+        }
+        Config = config;
+        WEnc = wEnc;
+        BEnc = bEnc;
+        WDec = wDec;
+        BDec = bDec;
+        Threshold = config.Architecture == SaeArchitecture.JumpRelu ? threshold : null;
+        _backend = backend;
+        _parallel = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, backend.Threads) };
+        Files = files ?? [];
+    }
+
+    public SaeConfig Config { get; }
+
+    public int DIn => Config.DIn;
+
+    public int DSae => Config.DSae;
+
+    /// <summary>The hook the SAE was trained at (cfg.json <c>hook_name</c>).</summary>
+    public HookPoint Hook => Config.Hook;
+
+    public SaeArchitecture Architecture => Config.Architecture;
+
+    /// <summary>k for topk SAEs, else null.</summary>
+    public int? K => Config.K;
+
+    public bool PrependBos => Config.PrependBos;
+
+    /// <summary>[d_in, d_sae].</summary>
+    public Tensor WEnc { get; }
+
+    /// <summary>[d_sae].</summary>
+    public Tensor BEnc { get; }
+
+    /// <summary>[d_sae, d_in]: row i is feature i's decoder direction (the logit-weight similarity of SPEC §6 uses it).</summary>
+    public Tensor WDec { get; }
+
+    /// <summary>[d_in].</summary>
+    public Tensor BDec { get; }
+
+    /// <summary>[d_sae] for jumprelu, else null.</summary>
+    public Tensor? Threshold { get; }
+
+    /// <summary>The files the SAE was read from (cfg.json, sae_weights.safetensors), for provenance hashes.</summary>
+    public IReadOnlyList<string> Files { get; }
+
+    /// <summary>Loads a SAELens folder: <c>cfg.json</c> and <c>sae_weights.safetensors</c> with W_enc [d_in, d_sae],
+    /// b_enc [d_sae], W_dec [d_sae, d_in], b_dec [d_in] and, for jumprelu, threshold [d_sae]; F32/F16/BF16 weights are
+    /// widened to float32. Every problem is an <see cref="InvalidInputException"/> naming the file and the tensor or field.</summary>
+    public static SparseAutoencoder Load(string folder, IComputeBackend backend)
+    {
+        folder = Path.GetFullPath(folder);
+        if (!Directory.Exists(folder)) throw InvalidInputException.For(folder, null, "SAE folder not found");
+        var config = SaeConfig.Load(Path.Combine(folder, SaeConfig.FileName));
+        var weightsPath = Path.Combine(folder, WeightsFileName);
+        if (!File.Exists(weightsPath)) throw InvalidInputException.For(weightsPath, null, "SAE weights file not found");
+
+        using var weights = SafetensorsFile.Open(weightsPath);
+        var expected = new List<(string Name, int[] Shape)>
+        {
+            ("W_enc", [config.DIn, config.DSae]),
+            ("b_enc", [config.DSae]),
+            ("W_dec", [config.DSae, config.DIn]),
+            ("b_dec", [config.DIn]),
+        };
+        if (config.Architecture == SaeArchitecture.JumpRelu) expected.Add(("threshold", [config.DSae]));
+
+        // Check every shape before reading any data, so a mismatch costs no I/O.
+        foreach (var (name, shape) in expected)
+        {
+            if (!weights.Tensors.TryGetValue(name, out var entry))
+                throw InvalidInputException.For(weightsPath, $"tensor '{name}'",
+                    config.Architecture == SaeArchitecture.JumpRelu && name == "threshold"
+                        ? $"missing: a jumprelu SAE needs threshold [{config.DSae}] ({config.Path} says architecture jumprelu)"
+                        : $"missing (the file has {string.Join(", ", weights.Tensors.Keys.Order(StringComparer.Ordinal))})");
+            if (!entry.Shape.SequenceEqual(shape))
+                throw InvalidInputException.For(weightsPath, $"tensor '{name}'",
+                    $"shape {entry.ShapeText} does not match [{string.Join(", ", shape)}] from {SaeConfig.FileName} (d_in {config.DIn}, d_sae {config.DSae})");
+            if (!entry.DType.IsFloat())
+                throw InvalidInputException.For(weightsPath, $"tensor '{name}'",
+                    $"dtype {entry.DType.Name()} is not a float type (expected F32, F16 or BF16)");
+        }
+
+        var threshold = config.Architecture == SaeArchitecture.JumpRelu ? weights.LoadFloat32("threshold") : null;
+        return new SparseAutoencoder(config, weights.LoadFloat32("W_enc"), weights.LoadFloat32("b_enc"),
+            weights.LoadFloat32("W_dec"), weights.LoadFloat32("b_dec"), threshold, backend, [config.Path, weightsPath]);
+    }
+
+    /// <summary>Checks that the SAE fits a model: d_in equals the model width (every supported hook carries d_model
+    /// values per token) and the hook's layer exists. <paramref name="hook"/> defaults to the SAE's own hook.</summary>
+    /// <param name="model">The model folder, for the message.</param>
+    public void CheckCompatibility(string model, int dModel, int layers, HookPoint? hook = null)
+    {
+        var at = hook ?? Hook;
+        if (DIn != dModel)
+            throw InvalidInputException.For(Config.Path, "d_in",
+                $"{DIn} does not match the width {dModel} of {at} in model {model}");
+        if (at.Layer < 0 || at.Layer >= layers)
+            throw InvalidInputException.For(Config.Path, hook is null ? "hook_name" : "hook",
+                $"{at} needs layer {at.Layer}, but model {model} has {layers} layers (0..{layers - 1})");
+    }
+
+    /// <summary>Feature activations f [rows, d_sae] of x [..., d_in].</summary>
+    public Tensor Encode(Tensor x)
+    {
+        var features = Tensor.Zeros(RequireInput(x), DSae);
+        Encode(x, features);
+        return features;
+    }
+
+    /// <summary>Writes f of x [..., d_in] into <paramref name="features"/> [rows, d_sae] (any content is overwritten).</summary>
+    public void Encode(Tensor x, Tensor features)
+    {
+        var rows = RequireInput(x);
+        RequireRows(features, nameof(features), rows, DSae);
+        var input = x;
+        if (Config.ApplyBDecToInput)
+        {
+            input = new Tensor(GC.AllocateUninitializedArray<float>(rows * DIn), rows, DIn);
+            for (var r = 0; r < rows; r++) TensorPrimitives.Subtract(x.Row(r), BDec.Data, input.Row(r));
+        }
+        _backend.MatMul(input, WEnc, features, transposeB: false, bias: BEnc);
+        ForRowChunks(rows, (first, end) =>
+        {
+            for (var r = first; r < end; r++) Activate(features.Row(r));
+        });
+    }
+
+    /// <summary>Reconstruction x̂ = f·W_dec + b_dec [rows, d_in] of f [rows, d_sae].</summary>
+    public Tensor Decode(Tensor features)
+    {
+        var reconstruction = Tensor.Zeros(features.Rows, DIn);
+        Decode(features, reconstruction);
+        return reconstruction;
+    }
+
+    /// <summary>Writes x̂ of <paramref name="features"/> [rows, d_sae] into <paramref name="reconstruction"/> [rows, d_in].</summary>
+    public void Decode(Tensor features, Tensor reconstruction)
+    {
+        if (features.Columns != DSae)
+            throw new ArgumentException($"features {features} must have {DSae} columns (d_sae)", nameof(features));
+        var rows = features.Rows;
+        RequireRows(reconstruction, nameof(reconstruction), rows, DIn);
+
+        var maxSparseL0 = (int)(SparseDecodeMaxDensity * DSae);
+        var denseRows = new bool[rows];
+        ForRowChunks(rows, (first, end) =>
+        {
+            for (var r = first; r < end; r++)
+            {
+                var row = features.Row(r);
+                if (CountNonzero(row) <= maxSparseL0) DecodeSparse(row, reconstruction.Row(r));
+                else denseRows[r] = true;
+            }
+        });
+        DecodeDense(features, reconstruction, denseRows);
+    }
+
+    /// <summary>Encode and decode in one call: (f [rows, d_sae], x̂ [rows, d_in]).</summary>
+    public (Tensor Features, Tensor Reconstruction) Forward(Tensor x)
+    {
+        var features = Encode(x);
+        return (features, Decode(features));
+    }
+
+    /// <summary>Applies the activation function in place to one row of pre-activations.</summary>
+    private void Activate(Span<float> pre)
+    {
+        switch (Architecture)
+        {
+            case SaeArchitecture.Standard:
+                TensorPrimitives.Max(pre, 0f, pre);
+                break;
+            case SaeArchitecture.JumpRelu:
+                var threshold = Threshold!.Data;
+                for (var i = 0; i < pre.Length; i++)
+                    if (!(pre[i] > threshold[i])) pre[i] = 0f;
+                break;
+            default:
+                KeepTopKRelu(pre, K!.Value);
+                break;
+        }
+    }
+
+    /// <summary>Keeps the k largest entries of <paramref name="row"/>, ReLU'd, and zeroes the rest. Ties go to the lower
+    /// index, as torch.topk picks them in practice.</summary>
+    private static void KeepTopKRelu(Span<float> row, int k)
+    {
+        int[]? rented = null;
+        Span<int> heap = k <= StackTopK ? stackalloc int[k] : (rented = ArrayPool<int>.Shared.Rent(k)).AsSpan(0, k);
+        try
+        {
+            // Min-heap of the kept indices, root = the worst kept entry (smallest value; on equal values the higher index).
+            var size = 0;
+            for (var i = 0; i < row.Length; i++)
+            {
+                if (size < k)
+                {
+                    heap[size] = i;
+                    SiftUp(row, heap, size++);
+                }
+                // Indices arrive in ascending order, so an equal value never displaces a kept one: strict '>'.
+                else if (row[i] > row[heap[0]])
+                {
+                    heap[0] = i;
+                    SiftDown(row, heap);
+                }
+            }
+
+            heap.Sort();
+            var next = 0;
+            for (var i = 0; i < row.Length; i++)
+            {
+                if (next < k && heap[next] == i)
+                {
+                    row[i] = Math.Max(row[i], 0f);
+                    next++;
+                }
+                else
+                {
+                    row[i] = 0f;
+                }
+            }
+        }
+        finally
+        {
+            if (rented is not null) ArrayPool<int>.Shared.Return(rented);
+        }
+    }
+
+    /// <summary>Heap order: a is "worse" than b (nearer the root) when smaller, or equal with a higher index.</summary>
+    private static bool Worse(ReadOnlySpan<float> row, int a, int b) => row[a] < row[b] || (row[a] == row[b] && a > b);
+
+    private static void SiftUp(ReadOnlySpan<float> row, Span<int> heap, int child)
+    {
+        while (child > 0)
+        {
+            var parent = (child - 1) / 2;
+            if (!Worse(row, heap[child], heap[parent])) return;
+            (heap[child], heap[parent]) = (heap[parent], heap[child]);
+            child = parent;
+        }
+    }
+
+    private static void SiftDown(ReadOnlySpan<float> row, Span<int> heap)
+    {
+        var parent = 0;
+        while (true)
+        {
+            int left = 2 * parent + 1, right = left + 1, worst = parent;
+            if (left < heap.Length && Worse(row, heap[left], heap[worst])) worst = left;
+            if (right < heap.Length && Worse(row, heap[right], heap[worst])) worst = right;
+            if (worst == parent) return;
+            (heap[parent], heap[worst]) = (heap[worst], heap[parent]);
+            parent = worst;
+        }
+    }
+
+    private static int CountNonzero(ReadOnlySpan<float> row)
+    {
+        var count = 0;
+        foreach (var value in row)
+            if (value != 0f) count++;
+        return count;
+    }
+
+    /// <summary>x̂ = Σ f_i·W_dec[i] over the nonzero f_i in ascending i, then + b_dec (as f·W_dec + b_dec rounds).</summary>
+    private void DecodeSparse(ReadOnlySpan<float> features, Span<float> output)
+    {
+        output.Clear();
+        for (var i = 0; i < features.Length; i++)
+            if (features[i] != 0f)
+                TensorPrimitives.MultiplyAdd(WDec.Row(i), features[i], output, output);
+        TensorPrimitives.Add(output, BDec.Data, output);
+    }
+
+    /// <summary>GEMM for the rows flagged in <paramref name="denseRows"/>; when not all rows are flagged they are
+    /// gathered into a smaller batch first.</summary>
+    private void DecodeDense(Tensor features, Tensor reconstruction, bool[] denseRows)
+    {
+        var dense = Enumerable.Range(0, denseRows.Length).Where(r => denseRows[r]).ToArray();
+        if (dense.Length == 0) return;
+        if (dense.Length == denseRows.Length)
+        {
+            _backend.MatMul(features.Reshape(dense.Length, DSae), WDec, reconstruction.Reshape(dense.Length, DIn), bias: BDec);
+            return;
+        }
+        var gathered = new Tensor(GC.AllocateUninitializedArray<float>(dense.Length * DSae), dense.Length, DSae);
+        for (var j = 0; j < dense.Length; j++) features.Row(dense[j]).CopyTo(gathered.Row(j));
+        var output = new Tensor(GC.AllocateUninitializedArray<float>(dense.Length * DIn), dense.Length, DIn);
+        _backend.MatMul(gathered, WDec, output, bias: BDec);
+        for (var j = 0; j < dense.Length; j++) output.Row(j).CopyTo(reconstruction.Row(dense[j]));
+    }
+
+    /// <summary>Runs <paramref name="body"/>(first, end) over disjoint row ranges on the backend's threads.</summary>
+    private void ForRowChunks(int rows, Action<int, int> body)
+    {
+        var chunks = (rows + RowsPerTask - 1) / RowsPerTask;
+        if (chunks <= 1 || _parallel.MaxDegreeOfParallelism == 1)
+        {
+            body(0, rows);
+            return;
+        }
+        Parallel.For(0, chunks, _parallel, c => body(c * RowsPerTask, Math.Min(rows, (c + 1) * RowsPerTask)));
+    }
+
+    private int RequireInput(Tensor x) =>
+        x.Columns == DIn ? x.Rows : throw new ArgumentException($"input {x} must have {DIn} columns (d_in)", nameof(x));
+
+    private static void RequireRows(Tensor t, string name, int rows, int columns)
+    {
+        if (t.Rows != rows || t.Columns != columns)
+            throw new ArgumentException($"{name} {t} must be [{rows}, {columns}]", name);
+    }
+
+    private static void RequireShape(Tensor t, string name, params int[] shape)
+    {
+        if (!t.Shape.SequenceEqual(shape))
+            throw new ArgumentException($"{name} {t} must be [{string.Join(", ", shape)}]", name);
+    }
+}

@@ -1,0 +1,69 @@
+using SaeAudit.Evaluation.Metrics;
+using SaeAudit.Models;
+using static SaeAudit.Evaluation.Tests.Metrics.MetricsTestData;
+
+namespace SaeAudit.Evaluation.Tests.Metrics;
+
+public class DownstreamLossTests
+{
+    [Fact]
+    public void Cross_entropy_and_kl_over_the_loss_positions()
+    {
+        // 2 rows × 4 positions, vocab 3, id 2 is special. Loss positions t in 1..2 whose input is not special:
+        //   row 0 [2, 0, 1, 0]: t=1 → target 1, t=2 → target 0
+        //   row 1 [2, 1, 2, 1]: t=1 → target 2 (a special target is scored); t=2 is special; t=3 (last) never.
+        // Logits at those positions: clean [0,0,0] (uniform); sae [1,0,0], [0,0,0], [0,0,1]; zero [5,0,0].
+        // All other positions hold junk that must not count.
+        var tokens = new TokenBatch([2, 0, 1, 0, 2, 1, 2, 1], 2, 4);
+        var mask = TokenMask.Create(tokens, new HashSet<int> { 2 });
+        float[] junk = [50, -50, 3];
+        float[] uniform = [0, 0, 0];
+        var clean = Logits(junk, uniform, uniform, junk, junk, uniform, junk, junk);
+        var sae = Logits(junk, [1, 0, 0], uniform, junk, junk, [0, 0, 1], junk, junk);
+        var zero = Logits(junk, [5, 0, 0], [5, 0, 0], junk, junk, [5, 0, 0], junk, junk);
+        var loss = new DownstreamLoss();
+        loss.Add(clean, sae, zero, tokens, mask);
+
+        loss.Positions.Should().Be(3);
+        var r = loss.Result();
+        // CE: clean ln 3 everywhere. sae: with L = ln(e + 2): [1,0,0]→target 1: L; uniform: ln 3; [0,0,1]→target 2:
+        // L − 1. zero: with L5 = ln(e^5 + 2): targets 1, 0, 2 → L5, L5 − 5, L5.
+        double ln3 = Math.Log(3), l = Math.Log(Math.E + 2), l5 = Math.Log(Math.Exp(5) + 2);
+        double ceSae = (2 * l - 1 + ln3) / 3, ceZero = l5 - 5.0 / 3;
+        r.Ce.Clean.Should().BeApproximately(ln3, 1e-14);
+        r.Ce.Sae.Should().BeApproximately(ceSae, 1e-14);
+        r.Ce.Zero.Should().BeApproximately(ceZero, 1e-14);
+        r.Ce.Delta.Should().BeApproximately(ceSae - ln3, 1e-14);
+        r.Ce.Score.Should().BeApproximately((ceZero - ceSae) / (ceZero - ln3), 1e-13);
+        // KL(uniform ‖ q) = −ln 3 − (1/3) Σ ln q: for [1,0,0] or [0,0,1] Σ ln q = 1 − 3L → L − 1/3 − ln 3; 0 for
+        // uniform; for [5,0,0] L5 − 5/3 − ln 3.
+        double klSae = 2 * (l - 1.0 / 3 - ln3) / 3, klZero = l5 - 5.0 / 3 - ln3;
+        r.Kl.Sae.Should().BeApproximately(klSae, 1e-14);
+        r.Kl.Zero.Should().BeApproximately(klZero, 1e-14);
+        r.Kl.Score.Should().BeApproximately(1 - klSae / klZero, 1e-13);
+    }
+
+    [Fact]
+    public void Batches_accumulate_and_large_logits_stay_finite()
+    {
+        // One row of 3: only t = 1 is a loss position (target id 1). Logits ±1000 would overflow a naive softmax.
+        var tokens = new TokenBatch([0, 0, 1], 1, 3);
+        var mask = TokenMask.Create(tokens, new HashSet<int>());
+        float[] any = [0, 0];
+        var clean = Logits(any, [1000, 1000], any);
+        var sae = Logits(any, [1000, -1000], any);
+        var loss = new DownstreamLoss();
+        loss.Add(clean, sae, sae, tokens, mask);
+        loss.Add(clean, clean, sae, tokens, mask);
+        var r = loss.Result();
+        loss.Positions.Should().Be(2);
+        r.Ce.Clean.Should().BeApproximately(Math.Log(2), 1e-14);
+        // sae: batch 1 CE 2000 (target logit −1000 vs lse 1000), batch 2 CE ln 2.
+        r.Ce.Sae.Should().BeApproximately((2000 + Math.Log(2)) / 2, 1e-9);
+        // KL(½,½ ‖ q): ½(ln ½ − 0) + ½(ln ½ − (−2000)) = 1000 − ln 2 in batch 1, 0 in batch 2.
+        r.Kl.Sae.Should().BeApproximately((1000 - Math.Log(2)) / 2, 1e-9);
+    }
+
+    private static SaeAudit.Tensors.Tensor Logits(params float[][] rows) =>
+        Matrix(rows.Length, rows[0].Length, [.. rows.SelectMany(r => r)]);
+}
