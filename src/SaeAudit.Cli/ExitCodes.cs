@@ -5,9 +5,6 @@ public static class ExitCodes
 {
     public const int Ok = 0;
 
-    /// <summary>A gate failed (the audit command, later).</summary>
-    public const int GateFailed = 1;
-
     /// <summary>Bad input: a file, a field, a value, or the command line itself.</summary>
     public const int InvalidInput = 2;
 

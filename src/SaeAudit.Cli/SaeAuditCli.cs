@@ -21,8 +21,7 @@ public static class SaeAuditCli
     /// <summary>The informational version (0.1.0, plus "+commit" when built from a git checkout).</summary>
     public static string Version { get; } =
         typeof(SaeAuditCli).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
-        ?? typeof(SaeAuditCli).Assembly.GetName().Version?.ToString(3)
-        ?? "0.0.0";
+        ?? "unknown";
 
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
@@ -67,7 +66,7 @@ public static class SaeAuditCli
         builder.Logging.SetMinimumLevel(LogLevel.Information);
 
         var interactive = ReferenceEquals(stdout, Console.Out) && !Console.IsOutputRedirected;
-        builder.Services.AddSingleton(new CliConsole(stdout, stderr, interactive));
+        builder.Services.AddSingleton(new CliConsole(stdout, interactive));
         builder.Services.AddSingleton<GlobalOptions>();
         builder.Services.AddSingleton<InspectModelCommand>();
         // Top-level commands in help order.

@@ -1,18 +1,25 @@
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace SaeAudit.Tensors;
 
-/// <summary>Causal (optionally sliding-window, soft-capped, grouped-query) self-attention. A work item is one block of
-/// <see cref="QueryBlock"/> queries of one (batch, head): scores = Q·Kᵀ over the keys the block can see (one GEMM),
-/// softmax per row, output = P·V (a second GEMM writing straight into the head's output columns). The score block
-/// (QueryBlock × keys) is the only temporary, one per worker. Work items never share an output element and each
-/// element's reductions run in a fixed order, so results do not depend on the thread count.</summary>
+/// <summary>Causal (optionally sliding-window, soft-capped, grouped-query) self-attention. A work item is one
+/// (batch, head): its keys and values are packed once into GEMM panels, then its queries are processed in blocks of
+/// about <see cref="QueryBlockTarget"/>: scores = Q·Kᵀ over the keys the block can see, softmax per row, output =
+/// P·V written straight into the head's output columns. The score block (query block × keys) is the only
+/// per-worker temporary besides the packed K and V. Each output element is reduced in an order fixed by the
+/// shapes — over the head dimension in <see cref="Gemm.KC"/> blocks for a score, over keys in KC blocks from a
+/// KC-aligned start for an output — so results do not depend on the thread count.</summary>
 internal static unsafe class Attention
 {
-    private const int QueryBlock = 64;
+    /// <summary>Queries per block, rounded up to whole kernel strips. Small blocks waste little on the causal
+    /// diagonal; the per-block cost is packing Q and P.</summary>
+    private const int QueryBlockTarget = 64;
 
     [ThreadStatic]
-    private static float[]? scoreBuffer;
+    private static float[]? workspace;
 
     public static void Validate(Tensor q, Tensor k, Tensor v, Tensor output, AttentionOptions o)
     {
@@ -31,56 +38,99 @@ internal static unsafe class Attention
             throw new ArgumentException("CausalSelfAttention: the output must not share memory with q, k or v.");
     }
 
-    public static int WorkItems(AttentionOptions o) => o.Batch * o.Heads * QueryBlocks(o);
+    /// <summary>One work item per (batch, head).</summary>
+    public static int WorkItems(AttentionOptions o) => o.Sequence == 0 ? 0 : o.Batch * o.Heads;
 
-    public static void ComputeBlock(GemmKernel kernel, Tensor q, Tensor k, Tensor v, Tensor output, AttentionOptions o, int item)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void ComputeHead(GemmKernel kernel, Tensor q, Tensor k, Tensor v, Tensor output, AttentionOptions o, int item)
     {
-        int queryBlocks = QueryBlocks(o);
-        int block = item % queryBlocks, head = item / queryBlocks % o.Heads, batch = item / queryBlocks / o.Heads;
-        int kvHead = head / (o.Heads / o.KvHeads);
-        int firstQuery = block * QueryBlock, queries = Math.Min(QueryBlock, o.Sequence - firstQuery);
-        int firstKey = FirstVisibleKey(firstQuery, o.SlidingWindow);
-        int keys = firstQuery + queries - firstKey;
+        int batch = item / o.Heads, head = item % o.Heads, kvHead = head / (o.Heads / o.KvHeads);
+        int sequence = o.Sequence, headDim = o.HeadDim, mr = kernel.MR, nr = kernel.NR;
+        int queryBlock = Ceiling(QueryBlockTarget, mr) * mr;
+        // Packed K: ⌈sequence/nr⌉ panels per KC-block of the head dimension. Packed V: per KC-block of keys,
+        // ⌈headDim/nr⌉ panels. Scores: one query block × all keys, with a row stride that keeps every tile whole.
+        int keyStride = Ceiling(sequence, Gemm.KC) * Gemm.KC, paddedDim = Ceiling(headDim, nr) * nr;
+        long keysSize = (long)keyStride * headDim, valuesSize = (long)keyStride * paddedDim, scoresSize = (long)queryBlock * keyStride;
+        var buffer = Workspace(keysSize + valuesSize + scoresSize);
 
-        int needed = queries * keys;
-        if (scoreBuffer is null || scoreBuffer.Length < needed) scoreBuffer = new float[Math.Max(needed, QueryBlock * QueryBlock)];
-        var scores = scoreBuffer;
-
-        int headDim = o.HeadDim;
-        nint queryStride = o.Heads * headDim, keyStride = o.KvHeads * headDim;
-        long rowBase = (long)batch * o.Sequence;
-        fixed (float* pq = q.Data, pk = k.Data, pv = v.Data, po = output.Data, ps = scores)
+        nint queryStride = o.Heads * headDim, kvStride = o.KvHeads * headDim;
+        long rowBase = (long)batch * sequence;
+        var scratch = GemmScratch.Current;
+        fixed (float* pq = q.Data, pk = k.Data, pv = v.Data, po = output.Data, pBuffer = buffer)
         {
-            float* queryBlock = pq + (rowBase + firstQuery) * queryStride + head * headDim;
-            float* keyBlock = pk + (rowBase + firstKey) * keyStride + kvHead * headDim;
-            float* valueBlock = pv + (rowBase + firstKey) * keyStride + kvHead * headDim;
-            float* outputBlock = po + (rowBase + firstQuery) * queryStride + head * headDim;
+            float* packedKeys = pBuffer, packedValues = pBuffer + keysSize, scores = packedValues + valuesSize;
+            float* queries = pq + rowBase * queryStride + head * headDim;
+            float* outputs = po + rowBase * queryStride + head * headDim;
 
-            var scoreGemm = new GemmOperands(queryBlock, queryStride, keyBlock, keyStride, true, ps, keys, null, queries, keys, headDim);
-            long t0 = Prof.Now();
-            Gemm.Multiply(kernel, scoreGemm, threads: 1);
-            long t1 = Prof.Now();
+            // Kᵀ as a B operand [headDim, sequence] and V as a B operand [sequence, headDim].
+            var keyOperand = new GemmOperands(null, 0, pk + rowBase * kvStride + kvHead * headDim, kvStride, true, null, 0, null, 0, sequence, headDim);
+            for (int pc = 0; pc < headDim; pc += Gemm.KC)
+                Gemm.PackB(keyOperand, pc, Math.Min(Gemm.KC, headDim - pc), 0, sequence, nr, packedKeys + pc * keyStride);
+            var valueOperand = new GemmOperands(null, 0, pv + rowBase * kvStride + kvHead * headDim, kvStride, false, null, 0, null, 0, headDim, sequence);
+            for (int pc = 0; pc < sequence; pc += Gemm.KC)
+                Gemm.PackB(valueOperand, pc, Math.Min(Gemm.KC, sequence - pc), 0, headDim, nr, packedValues + pc * paddedDim);
 
-            for (int r = 0; r < queries; r++)
+            for (int first = 0; first < sequence; first += queryBlock)
             {
-                int query = firstQuery + r;
-                int visible = FirstVisibleKey(query, o.SlidingWindow) - firstKey;
-                var row = scores.AsSpan(r * keys, keys);
-                row[..visible].Clear();
-                row[(query - firstKey + 1)..].Clear();
-                Softmax(row[visible..(query - firstKey + 1)], o.Scale, o.SoftCap);
-            }
+                int rows = Math.Min(queryBlock, sequence - first), end = first + rows;
+                // A KC-aligned start, so the P·V depth blocks coincide with the packed V blocks.
+                int keyStart = FirstVisibleKey(first, o.SlidingWindow) / Gemm.KC * Gemm.KC;
+                int strips = Ceiling(rows, mr);
 
-            long t2 = Prof.Now();
-            var valueGemm = new GemmOperands(ps, keys, valueBlock, keyStride, false, outputBlock, queryStride, null, queries, headDim, keys);
-            Gemm.Multiply(kernel, valueGemm, threads: 1);
-            long t3 = Prof.Now();
-            Prof.Qk += t1 - t0; Prof.Soft += t2 - t1; Prof.Pv += t3 - t2;
+                long t0 = Prof.Now();
+                // Scores for keys [keyStart, end) rounded up to whole panels (the extra keys are masked below).
+                int keyPanels = Ceiling(end - keyStart, nr);
+                for (int pc = 0; pc < headDim; pc += Gemm.KC)
+                {
+                    int kc = Math.Min(Gemm.KC, headDim - pc);
+                    for (int s = 0; s < strips; s++)
+                    {
+                        Gemm.PackTransposed(queries + (first + s * mr) * queryStride + pc, queryStride, Math.Min(mr, rows - s * mr), kc, mr, scratch.PackedA);
+                        for (int j = 0; j < keyPanels; j++)
+                            kernel.Run(scratch.PackedA, packedKeys + pc * keyStride + (keyStart + j * nr) * kc, kc,
+                                scores + s * mr * keyStride + j * nr, keyStride, pc > 0, null);
+                    }
+                }
+
+                long t1 = Prof.Now();
+                for (int r = 0; r < rows; r++)
+                {
+                    int query = first + r;
+                    var row = new Span<float>(scores + r * keyStride, end - keyStart);
+                    int visible = FirstVisibleKey(query, o.SlidingWindow) - keyStart, last = query - keyStart;
+                    row[..visible].Clear();
+                    row[(last + 1)..].Clear();
+                    Softmax(row[visible..(last + 1)], o.Scale, o.SoftCap);
+                }
+
+                long t2 = Prof.Now();
+                for (int pc = keyStart; pc < end; pc += Gemm.KC)
+                {
+                    int kc = Math.Min(Gemm.KC, end - pc), packedDepth = Math.Min(Gemm.KC, sequence - pc);
+                    for (int s = 0; s < strips; s++)
+                    {
+                        int stripRows = Math.Min(mr, rows - s * mr);
+                        Gemm.PackTransposed(scores + s * mr * keyStride + (pc - keyStart), keyStride, stripRows, kc, mr, scratch.PackedA);
+                        for (int j = 0; j < paddedDim; j += nr)
+                        {
+                            float* tile = outputs + (first + s * mr) * queryStride + j;
+                            float* panel = packedValues + pc * paddedDim + j * packedDepth;
+                            int cols = Math.Min(nr, headDim - j);
+                            if (stripRows == mr && cols == nr)
+                                kernel.Run(scratch.PackedA, panel, kc, tile, queryStride, pc > keyStart, null);
+                            else
+                                Gemm.EdgeTile(kernel, scratch.PackedA, panel, kc, tile, queryStride, stripRows, cols, pc > keyStart, null, scratch.Edge);
+                        }
+                    }
+                }
+                long t3 = Prof.Now();
+                Prof.Qk += t1 - t0; Prof.Soft += t2 - t1; Prof.Pv += t3 - t2;
+            }
         }
     }
 
-    /// <summary>In place: s ← s·scale, soft-capped (cap·tanh(s/cap)), then softmax in float32 (the row maximum
-    /// subtracted; the denominator summed in float64 in a fixed order).</summary>
+    /// <summary>In place: s ← s·scale, soft-capped (cap·tanh(s/cap)), then softmax in float32: exp(s - max) times the
+    /// reciprocal of its sum (summed in float64 in a fixed order), as torch's CPU softmax.</summary>
     private static void Softmax(Span<float> s, float scale, float? softCap)
     {
         TensorPrimitives.Multiply(s, scale, s);
@@ -90,15 +140,38 @@ internal static unsafe class Attention
             TensorPrimitives.Tanh(s, s);
             TensorPrimitives.Multiply(s, cap, s);
         }
-        TensorPrimitives.Subtract(s, TensorPrimitives.Max(s), s);
-        TensorPrimitives.Exp(s, s);
-        TensorPrimitives.Divide(s, (float)FixedOrderSum.Sum(s), s);
+        FastExp.ExpShifted(s, Max(s));
+        TensorPrimitives.Multiply(s, 1f / (float)FixedOrderSum.Sum(s), s);
+    }
+
+    /// <summary>The largest value (s is never empty; scores are finite, so the order of comparison is immaterial).</summary>
+    private static float Max(ReadOnlySpan<float> s)
+    {
+        ref float start = ref MemoryMarshal.GetReference(s);
+        float max = s[0];
+        int i = 1;
+        if (s.Length >= Vector512<float>.Count)
+        {
+            var lanes = Vector512.LoadUnsafe(ref start);
+            for (i = Vector512<float>.Count; i <= s.Length - Vector512<float>.Count; i += Vector512<float>.Count)
+                lanes = Vector512.MaxNative(lanes, Vector512.LoadUnsafe(ref start, (nuint)i));
+            for (int lane = 0; lane < Vector512<float>.Count; lane++) max = Math.Max(max, lanes[lane]);
+        }
+        for (; i < s.Length; i++) max = Math.Max(max, s[i]);
+        return max;
+    }
+
+    private static float[] Workspace(long floats)
+    {
+        if (floats > Array.MaxLength) throw new ArgumentException("CausalSelfAttention: sequence too long for one head's workspace.");
+        if (workspace is null || workspace.Length < floats) workspace = new float[floats];
+        return workspace;
     }
 
     /// <summary>The first key position query <paramref name="query"/> may attend to.</summary>
     private static int FirstVisibleKey(int query, int? window) => window is int w ? Math.Max(0, query - w + 1) : 0;
 
-    private static int QueryBlocks(AttentionOptions o) => (o.Sequence + QueryBlock - 1) / QueryBlock;
+    private static int Ceiling(int value, int divisor) => (value + divisor - 1) / divisor;
 
     private static void CheckShape(Tensor t, long rows, int columns, string name)
     {

@@ -133,7 +133,7 @@ internal static unsafe class Gemm
     /// <summary>A partial tile: the kernel computes the full padded tile into a buffer, and only the valid part
     /// is added to C, with the same operations in the same order as the kernel's own epilogue.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void EdgeTile(GemmKernel kernel, float* packedA, float* packedB, int kc, float* tile, nint ldc,
+    internal static void EdgeTile(GemmKernel kernel, float* packedA, float* packedB, int kc, float* tile, nint ldc,
         int rows, int cols, bool accumulate, float* bias, float* buffer)
     {
         kernel.Run(packedA, packedB, kc, buffer, kernel.NR, false, null);
@@ -152,7 +152,7 @@ internal static unsafe class Gemm
 
     /// <summary>Packs B[pc..pc+kc, jc..jc+nc) into ⌈nc/nr⌉ panels of kc×nr (k-major), zero-padding the last panel.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void PackB(in GemmOperands op, int pc, int kc, int jc, int nc, int nr, float* packed)
+    internal static void PackB(in GemmOperands op, int pc, int kc, int jc, int nc, int nr, float* packed)
     {
         if (op.TransposeB)
         {
@@ -179,7 +179,7 @@ internal static unsafe class Gemm
     /// through registers; the 8-wide stores of a partial top group spill up to 7 floats into the next k's first rows,
     /// which the lower groups (stored after it) overwrite — and past the end, into the buffers' slack.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void PackTransposed(float* src, nint ld, int rows, int kc, int width, float* dst)
+    internal static void PackTransposed(float* src, nint ld, int rows, int kc, int width, float* dst)
     {
         int p = 0;
         if (Avx.IsSupported)

@@ -55,6 +55,28 @@ public class HostTests
     }
 
     [Fact]
+    public async Task Debug_variable_adds_the_stack_trace_to_other_failures()
+    {
+        // Tests of one class run one at a time, and only this class provokes failures of this kind.
+        using var temp = new TempFolder();
+        File.WriteAllText(temp["blocker"], "a file where --out needs a folder's parent");
+        Environment.SetEnvironmentVariable(SaeAuditCli.DebugVariable, "1");
+        try
+        {
+            var result = await Cli.RunAsync("trace", "--model", Fixtures.Path("gpt2-tiny", "models", "base"),
+                "--input-ids", Fixtures.Path("gpt2-tiny", "reference", "input_ids.npy"), "--out", temp["blocker/trace"]);
+
+            result.ExitCode.Should().Be(ExitCodes.Failure, result.Stderr);
+            result.StderrLines[0].Should().MatchRegex(@"^error: \w+Exception: ");
+            result.Stderr.Should().Contain("   at ");
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(SaeAuditCli.DebugVariable, null);
+        }
+    }
+
+    [Fact]
     public async Task Cancellation_exits_130_and_leaves_no_output()
     {
         using var temp = new TempFolder();

@@ -1,5 +1,3 @@
-using System.Runtime.CompilerServices;
-
 namespace SaeAudit.Testing;
 
 /// <summary>Locates the repository and <c>../shared/fixtures</c> (CI places shared/ beside the checkout).</summary>
@@ -11,9 +9,12 @@ internal static class Fixtures
 
     public static string Path(params string[] parts) => System.IO.Path.Combine([SharedRoot, "fixtures", .. parts]);
 
-    private static string FindRepoRoot([CallerFilePath] string here = "")
+    /// <summary>Walks up from the test binary (tests/X/bin/...), not from [CallerFilePath]: CI builds set
+    /// ContinuousIntegrationBuild, which maps source paths to "/_/".</summary>
+    private static string FindRepoRoot()
     {
-        var dir = new DirectoryInfo(System.IO.Path.GetDirectoryName(here)!);
+        var here = AppContext.BaseDirectory;
+        var dir = new DirectoryInfo(here);
         while (dir is not null && !File.Exists(System.IO.Path.Combine(dir.FullName, "SaeAudit.sln")))
             dir = dir.Parent;
         return dir?.FullName ?? throw new InvalidOperationException("SaeAudit.sln not found above " + here);

@@ -4,7 +4,7 @@ namespace SaeAudit.Cli.Hosting;
 
 /// <summary>Logs one plain line per message to stderr (the writer given to <see cref="SaeAuditCli.RunAsync"/>), so
 /// progress never mixes with results on stdout. Information lines are the bare message; warnings and worse are
-/// prefixed with their level.</summary>
+/// prefixed with their level ("warning: ...").</summary>
 internal sealed class TextWriterLoggerProvider(TextWriter writer) : ILoggerProvider
 {
     private readonly object _gate = new();
@@ -15,13 +15,7 @@ internal sealed class TextWriterLoggerProvider(TextWriter writer) : ILoggerProvi
 
     private void Write(LogLevel level, string message, Exception? exception)
     {
-        var prefix = level switch
-        {
-            LogLevel.Warning => "warning: ",
-            LogLevel.Error or LogLevel.Critical => "error: ",
-            LogLevel.Debug or LogLevel.Trace => "debug: ",
-            _ => "",
-        };
+        var prefix = level >= LogLevel.Warning ? level.ToString().ToLowerInvariant() + ": " : "";
         lock (_gate)
         {
             writer.WriteLine(prefix + message);

@@ -53,9 +53,14 @@ public sealed record OutlierSpec(OutlierMode Mode, double? Value, double? K, int
     /// <summary>Parses a manifest spelling (exact, lowercase) into a mode.</summary>
     public static bool TryParseMode(string name, out OutlierMode mode)
     {
-        var index = Enumerable.Range(0, ModeNames.Count).FirstOrDefault(i => ModeNames[i] == name, -1);
-        mode = (OutlierMode)Math.Max(index, 0);
-        return index >= 0;
+        for (var i = 0; i < ModeNames.Count; i++)
+        {
+            if (ModeNames[i] != name) continue;
+            mode = (OutlierMode)i;
+            return true;
+        }
+        mode = default;
+        return false;
     }
 
     /// <summary>The reference tool's short form: <c>none</c>, <c>absolute:8.2</c>, <c>median_multiple:3</c>.</summary>

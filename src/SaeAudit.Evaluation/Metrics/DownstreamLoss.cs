@@ -39,15 +39,13 @@ public sealed class DownstreamLoss
         if (logitsSae.Columns != vocab || logitsZero.Columns != vocab)
             throw new ArgumentException("the three logits tensors differ in vocabulary size");
 
-        var count = CollectPositions(tokens, mask);
+        var count = CollectPositions(tokens, mask, vocab);
         // Positions are independent: score them in parallel into per-position slots, then sum in position order,
         // so the result does not depend on scheduling.
         Parallel.For(0, count, () => Rent(vocab), (k, _, scratch) =>
         {
             var t = _positions[k];
             var target = tokens.Ids[t + 1];
-            if ((uint)target >= (uint)vocab)
-                throw new ArgumentException($"token id {target} is outside the vocabulary of {vocab}");
             _ceClean[k] = scratch.SetReference(logitsClean.Row(t), target);
             (_ceSae[k], _klSae[k]) = scratch.Compare(logitsSae.Row(t), target);
             (_ceZero[k], _klZero[k]) = scratch.Compare(logitsZero.Row(t), target);
@@ -74,7 +72,7 @@ public sealed class DownstreamLoss
             new KlResult(klSae, klZero, 1 - klSae / klZero));
     }
 
-    private int CollectPositions(TokenBatch tokens, TokenMask mask)
+    private int CollectPositions(TokenBatch tokens, TokenMask mask, int vocab)
     {
         if (_positions.Length < tokens.Tokens)
         {
@@ -91,7 +89,10 @@ public sealed class DownstreamLoss
             for (var position = 1; position <= tokens.Sequence - 2; position++)
             {
                 var t = row * tokens.Sequence + position;
-                if (!mask.IsSpecial(t)) _positions[count++] = t;
+                if (mask.IsSpecial(t)) continue;
+                if ((uint)tokens.Ids[t + 1] >= (uint)vocab)
+                    throw new ArgumentException($"target id {tokens.Ids[t + 1]} is outside the vocabulary of {vocab}");
+                _positions[count++] = t;
             }
         }
         return count;

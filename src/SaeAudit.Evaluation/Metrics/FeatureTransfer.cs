@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using System.Text.Json.Serialization;
 using SaeAudit.Evaluation.Sampling;
 using SaeAudit.Tensors;
@@ -72,8 +71,7 @@ public sealed class FeatureTransfer
     private void AddToken(ReadOnlySpan<float> fBase, ReadOnlySpan<float> fFinetune)
     {
         // Entries nonzero in B: everything that involves f_B, and the log error where f_B ≠ 0.
-        var bits = MemoryMarshal.Cast<float, int>(fBase);
-        for (var i = NextNonzero(bits, -1); i >= 0; i = NextNonzero(bits, i))
+        for (var i = Statistics.NextNonzero(fBase, -1); i >= 0; i = Statistics.NextNonzero(fBase, i))
         {
             double b = fBase[i], f = fFinetune[i];
             if (b == 0) continue; // −0
@@ -84,8 +82,7 @@ public sealed class FeatureTransfer
             if (b > _maxBase[i]) _maxBase[i] = b;
         }
         // Entries nonzero in F: the F sums, and the log error where f_B = 0 (not counted above).
-        bits = MemoryMarshal.Cast<float, int>(fFinetune);
-        for (var i = NextNonzero(bits, -1); i >= 0; i = NextNonzero(bits, i))
+        for (var i = Statistics.NextNonzero(fFinetune, -1); i >= 0; i = Statistics.NextNonzero(fFinetune, i))
         {
             double f = fFinetune[i];
             if (f == 0) continue;
@@ -94,13 +91,6 @@ public sealed class FeatureTransfer
             if (fBase[i] == 0) _sumLogError[i] += Math.Abs(LogOfEpsilon - Math.Log10(f + LogEpsilon));
             if (f > _maxFinetune[i]) _maxFinetune[i] = f;
         }
-    }
-
-    /// <summary>Index of the next entry after <paramref name="after"/> whose bits are not zero (vectorized), or −1.</summary>
-    private static int NextNonzero(ReadOnlySpan<int> bits, int after)
-    {
-        var next = bits[(after + 1)..].IndexOfAnyExcept(0);
-        return next < 0 ? -1 : after + 1 + next;
     }
 
     /// <summary>Pearson correlation over kept tokens of f_i(xB) and f_i(xF); NaN when either is constant.</summary>
@@ -136,20 +126,24 @@ public sealed class FeatureTransfer
 
         var activation = sampled.Select(ActivationCorrelation).ToArray();
         var logit = LogitSimilarity.Compute(sampled, logitWeights);
-        var errors = bornSampled.Concat(diedSampled).Select(ActivationError).ToArray();
+        var bornErrors = bornSampled.Select(ActivationError).ToArray();
+        var diedErrors = diedSampled.Select(ActivationError).ToArray();
+        var bornMax = bornSampled.Select(i => _maxFinetune[i]).ToArray();
+        var diedMax = diedSampled.Select(i => _maxBase[i]).ToArray();
+        double[] errors = [.. bornErrors, .. diedErrors];
         var errorHistogram = new Histogram(0, 10, 100);
         foreach (var e in errors) errorHistogram.Add(e);
 
         return new TransferResult(
             Summarize(activation),
             Summarize(logit),
-            new DeadErrorSummary(errors.Length, errors.Length == 0 ? double.NaN : Statistics.Mean(errors),
-                errorHistogram.Result()),
+            new DeadErrorSummary(errors.Length, Statistics.Mean(errors), errorHistogram.Result()),
             new TransferExtras(regular.Count, sampled,
                 new DeadFeatures(bornSampled, diedSampled),
-                new DeadMaxActivations(
-                    bornSampled.Select(i => _maxFinetune[i]).ToArray(),
-                    diedSampled.Select(i => _maxBase[i]).ToArray()),
+                new DeadMaxActivations(bornMax, diedMax),
+                new DeadErrorsByKind(
+                    new DeadKindSummary(bornErrors.Length, Statistics.Mean(bornErrors), Statistics.Mean(bornMax)),
+                    new DeadKindSummary(diedErrors.Length, Statistics.Mean(diedErrors), Statistics.Mean(diedMax))),
                 activation, logit));
     }
 
@@ -204,6 +198,7 @@ public sealed record TransferExtras(
     [property: JsonPropertyName("sampled_features")] int[] SampledFeatures,
     [property: JsonPropertyName("dead_sampled")] DeadFeatures DeadSampled,
     [property: JsonPropertyName("dead_max_activation")] DeadMaxActivations DeadMaxActivation,
+    [property: JsonPropertyName("dead_activation_error_by_kind")] DeadErrorsByKind DeadActivationErrorByKind,
     [property: JsonPropertyName("activation_similarities"), JsonConverter(typeof(NanAsNullArrayConverter))] double[] ActivationSimilarities,
     [property: JsonPropertyName("logit_similarities"), JsonConverter(typeof(NanAsNullArrayConverter))] double[] LogitSimilarities);
 
@@ -216,3 +211,14 @@ public sealed record DeadFeatures(
 public sealed record DeadMaxActivations(
     [property: JsonPropertyName("born")] double[] Born,
     [property: JsonPropertyName("died")] double[] Died);
+
+/// <summary>Dead-feature activation error split by kind, as the reference's extras report it.</summary>
+public sealed record DeadErrorsByKind(
+    [property: JsonPropertyName("born")] DeadKindSummary Born,
+    [property: JsonPropertyName("died")] DeadKindSummary Died);
+
+/// <summary>n, mean activation error and mean max activation (in the alive model) of one kind of dead feature.</summary>
+public sealed record DeadKindSummary(
+    [property: JsonPropertyName("n")] int N,
+    [property: JsonPropertyName("mean"), JsonConverter(typeof(NanAsNullConverter))] double Mean,
+    [property: JsonPropertyName("max_activation_mean"), JsonConverter(typeof(NanAsNullConverter))] double MaxActivationMean);

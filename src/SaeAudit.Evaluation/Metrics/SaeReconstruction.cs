@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using System.Text.Json.Serialization;
 using SaeAudit.Tensors;
 
@@ -183,17 +182,12 @@ public sealed class SaeReconstruction
         _l2Ratio += Math.Sqrt(normHat) / Math.Sqrt(normX);
     }
 
-    /// <summary>Visits only the nonzero entries (found by a vectorized bit scan; −0 is visited and ignored),
-    /// so the cost is ~L0 per token after the scan.</summary>
+    /// <summary>Visits only the nonzero entries (−0 is visited and ignored), so the cost is ~L0 per token after a
+    /// vectorized scan.</summary>
     private void AddFeatures(ReadOnlySpan<float> f)
     {
-        var bits = MemoryMarshal.Cast<float, int>(f);
-        var i = -1;
-        while (true)
+        for (var i = Statistics.NextNonzero(f, -1); i >= 0; i = Statistics.NextNonzero(f, i))
         {
-            var next = bits[(i + 1)..].IndexOfAnyExcept(0);
-            if (next < 0) break;
-            i += next + 1;
             double value = f[i];
             _l1 += Math.Abs(value);
             if (!(value > 0)) continue;

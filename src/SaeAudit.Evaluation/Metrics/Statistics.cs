@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.InteropServices;
 
 namespace SaeAudit.Evaluation.Metrics;
 
@@ -83,26 +84,12 @@ public static class Statistics
         return sum;
     }
 
-    /// <summary>Dot product of a float64 vector with a float32 vector, accumulated in float64 (vectorized; the
-    /// lane order is fixed, so results are reproducible on a machine).</summary>
-    public static double Dot(ReadOnlySpan<double> a, ReadOnlySpan<float> b)
+    /// <summary>Index of the next entry after <paramref name="after"/> whose bits are not zero, or −1: a vectorized
+    /// scan for the nonzero activations of a sparse feature row (−0 is returned too; callers compare values).</summary>
+    public static int NextNonzero(ReadOnlySpan<float> values, int after)
     {
-        if (a.Length != b.Length) throw new ArgumentException("Dot needs vectors of equal length");
-        var i = 0;
-        var acc = Vector<double>.Zero;
-        if (Vector.IsHardwareAccelerated)
-        {
-            var width = Vector<float>.Count;
-            for (; i <= b.Length - width; i += width)
-            {
-                Vector.Widen(new Vector<float>(b[i..]), out var low, out var high);
-                acc += new Vector<double>(a[i..]) * low;
-                acc += new Vector<double>(a[(i + Vector<double>.Count)..]) * high;
-            }
-        }
-        var sum = Vector.Sum(acc);
-        for (; i < b.Length; i++) sum += a[i] * b[i];
-        return sum;
+        var next = MemoryMarshal.Cast<float, int>(values)[(after + 1)..].IndexOfAnyExcept(0);
+        return next < 0 ? -1 : after + 1 + next;
     }
 
     /// <summary>Widens float32 values to float64 (exact).</summary>

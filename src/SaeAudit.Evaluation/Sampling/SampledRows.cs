@@ -61,6 +61,9 @@ public sealed class SampledRows
 
     public DatasetStats Dataset { get; }
 
+    /// <summary>Rows the dataset offered before selection.</summary>
+    public int RowsAvailable => Dataset.RowsAvailable;
+
     public ReadOnlySpan<int> Row(int row) => _tokens.AsSpan(row * Context, Context);
 
     /// <summary>Lower-case hex SHA-256 of the sampled ids as little-endian int32, row-major (the reference's

@@ -37,25 +37,21 @@ internal sealed class AddedVocabulary
             if (token.Content.Length == 0 || IsRegistered(token))
                 continue;
             var id = TokenToId(token.Content) ?? model.TokenToId(token.Content) ?? NextFreeId(model);
+            MaxId = Math.Max(MaxId ?? id, id);
             _idByContent[token.Content] = id;
             _tokenById[id] = token;
             if (!_specialContents.Contains(token.Content))
                 classics.Add(token);
         }
 
-        _rawTrie = new TokenTrie();
-        _normalizedTrie = new TokenTrie();
-        foreach (var token in specials.Concat(classics))
-        {
-            var id = _idByContent[token.Content];
-            if (token.Normalized)
-                _normalizedTrie.Add(normalizer?.Normalize(token.Content) ?? token.Content, id);
-            else
-                _rawTrie.Add(token.Content, id);
-        }
+        // Normalized tokens are matched by their normalized form (a Prepend normalizer would prefix them too).
+        var matchable = specials.Concat(classics).ToList();
+        _rawTrie = new TokenTrie(matchable.Where(t => !t.Normalized).Select(t => (t.Content, _idByContent[t.Content])));
+        _normalizedTrie = new TokenTrie(matchable.Where(t => t.Normalized)
+            .Select(t => (normalizer?.Normalize(t.Content) ?? t.Content, _idByContent[t.Content])));
     }
 
-    public int? MaxId => _tokenById.Count == 0 ? null : _tokenById.Keys.Max();
+    public int? MaxId { get; }
 
     public IEnumerable<int> SpecialIds => _specialContents.Select(content => _idByContent[content]);
 
@@ -139,8 +135,8 @@ internal sealed class AddedVocabulary
     private sealed class TokenTrie
     {
         private readonly Node _root = new();
-        private SearchValues<char> _firstChars = SearchValues.Create("");
-        private readonly HashSet<char> _firstCharSet = [];
+        /// <summary>Characters a token can start with: lets the search skip plain text with a vectorized scan.</summary>
+        private readonly SearchValues<char> _firstChars;
 
         private sealed class Node
         {
@@ -148,22 +144,26 @@ internal sealed class AddedVocabulary
             public int TokenId = -1;
         }
 
-        public void Add(string content, int id)
+        public TokenTrie(IEnumerable<(string Content, int Id)> tokens)
         {
-            if (content.Length == 0)
-                return;
-            var node = _root;
-            foreach (var c in content)
+            var firstChars = new HashSet<char>();
+            foreach (var (content, id) in tokens)
             {
-                node.Children ??= [];
-                if (!node.Children.TryGetValue(c, out var child))
-                    node.Children[c] = child = new Node();
-                node = child;
+                if (content.Length == 0)
+                    continue;
+                var node = _root;
+                foreach (var c in content)
+                {
+                    node.Children ??= [];
+                    if (!node.Children.TryGetValue(c, out var child))
+                        node.Children[c] = child = new Node();
+                    node = child;
+                }
+                if (node.TokenId < 0)
+                    node.TokenId = id; // the first of identical patterns wins
+                firstChars.Add(content[0]);
             }
-            if (node.TokenId < 0)
-                node.TokenId = id; // the first of identical patterns wins
-            if (_firstCharSet.Add(content[0]))
-                _firstChars = SearchValues.Create([.. _firstCharSet]);
+            _firstChars = SearchValues.Create([.. firstChars]);
         }
 
         public bool FindNext(string text, int from, out int start, out int end, out int id)

@@ -31,8 +31,8 @@ internal sealed class Bpe
     private readonly record struct Merge(int Rank, int NewId);
 
     /// <summary>The unk token's id, or -1 when it is missing from the vocab: like HF, that is only an error once
-    /// an input actually needs it.</summary>
-    private sealed record Unk(int Id, InvalidInputException MissingError);
+    /// an input actually needs it (reported against <paramref name="File"/> and <paramref name="Field"/>).</summary>
+    private sealed record Unk(string Token, int Id, string File, string Field);
 
     private Bpe(Dictionary<string, int> vocab, Dictionary<long, Merge> merges, Unk? unk,
         string? continuingSubwordPrefix, string? endOfWordSuffix, bool fuseUnk, bool byteFallback, bool ignoreMerges)
@@ -82,10 +82,7 @@ internal sealed class Bpe
         var prefix = model.OptionalString("continuing_subword_prefix");
         var merges = LoadMerges(model.Required("merges"), vocab, prefix?.Length ?? 0);
         var unkNode = model.Optional("unk_token");
-        Unk? unk = unkNode is { } u
-            ? new Unk(vocab.GetValueOrDefault(u.AsString(), -1),
-                u.Error($"\"{u.AsString()}\" is not in model.vocab, and this input needs the unknown token"))
-            : null;
+        Unk? unk = unkNode is { } u ? new Unk(u.AsString(), vocab.GetValueOrDefault(u.AsString(), -1), u.File, u.Path) : null;
         return new Bpe(vocab, merges, unk, prefix,
             model.OptionalString("end_of_word_suffix"), model.OptionalBool("fuse_unk", false),
             model.OptionalBool("byte_fallback", false), model.OptionalBool("ignore_merges", false));
@@ -227,7 +224,8 @@ internal sealed class Bpe
             if (_unk is null)
                 continue; // HF drops a character it cannot represent when there is no unk token
             if (_unk.Id < 0)
-                throw _unk.MissingError;
+                throw InvalidInputException.For(_unk.File, _unk.Field,
+                    $"\"{_unk.Token}\" is not in model.vocab, and this input needs the unknown token");
             if (pendingUnk is { } previous && !_fuseUnk)
                 symbols.Add(previous);
             pendingUnk = _unk.Id;

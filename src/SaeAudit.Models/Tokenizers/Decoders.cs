@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Unicode;
 
@@ -54,7 +55,7 @@ internal sealed class ByteLevelDecoder : Decoder
             if (!ByteLevelAlphabet.TryDecode(token, bytes))
                 bytes.AddRange(Encoding.UTF8.GetBytes(token));
         }
-        return [LossyUtf8.GetString(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(bytes))];
+        return [LossyUtf8.GetString(CollectionsMarshal.AsSpan(bytes))];
     }
 }
 
@@ -84,7 +85,7 @@ internal sealed class ByteFallbackDecoder : Decoder
     {
         if (pending.Count == 0)
             return;
-        var bytes = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(pending);
+        var bytes = CollectionsMarshal.AsSpan(pending);
         if (Utf8.IsValid(bytes))
             output.Add(Encoding.UTF8.GetString(bytes));
         else

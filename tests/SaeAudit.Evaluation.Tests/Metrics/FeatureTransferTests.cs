@@ -114,6 +114,11 @@ public class FeatureTransferTests
         r.Extras.DeadSampled.Died.Should().Equal(1);
         r.Extras.DeadMaxActivation.Born.Should().Equal(1.0);
         r.Extras.DeadMaxActivation.Died.Should().Equal((double)0.01f);
+        var byKind = r.Extras.DeadActivationErrorByKind;
+        (byKind.Born.N, byKind.Born.MaxActivationMean).Should().Be((1, 1.0));
+        byKind.Born.Mean.Should().BeApproximately(born, 1e-12);
+        (byKind.Died.N, byKind.Died.MaxActivationMean).Should().Be((1, (double)0.01f));
+        byKind.Died.Mean.Should().BeApproximately(died, 1e-12);
     }
 
     [Fact]

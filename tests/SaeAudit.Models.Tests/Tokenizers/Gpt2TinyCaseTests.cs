@@ -22,7 +22,7 @@ public class Gpt2TinyCaseTests
 
     [Theory]
     [MemberData(nameof(CasesPerFile))]
-    public void Matches_reference(string file, int caseIndex)
+    public void Case_MatchesReference(string file, int caseIndex)
     {
         var expected = Cases[caseIndex];
         var tokenizer = TokenizerFixtures.Get(TokenizerFixtures.TinyPath(file));
@@ -36,12 +36,24 @@ public class Gpt2TinyCaseTests
     }
 
     [Fact]
-    public void Has_all_cases() => Cases.Should().HaveCount(61);
+    public void CasesFile_HasAllCases() => Cases.Should().HaveCount(61);
+
+    [Fact]
+    public void Encode_IsThreadSafe()
+    {
+        // A fresh instance, so that the threads race to fill the same empty word cache.
+        var tokenizer = SaeAudit.Models.Tokenizers.Tokenizer.Load(TokenizerFixtures.TinyPath("tokenizer.json"));
+        var results = new int[Cases.Count * 8][];
+        Parallel.For(0, results.Length, new ParallelOptions { MaxDegreeOfParallelism = 8 },
+            i => results[i] = tokenizer.Encode(Cases[i % Cases.Count].GetProperty("text").GetString()!));
+        for (var i = 0; i < results.Length; i++)
+            results[i].Should().Equal(Cases[i % Cases.Count].GetProperty("ids").Ints());
+    }
 
     [Theory]
     [InlineData("tokenizer.json")]
     [InlineData("tokenizer.split-regex.json")]
-    public void Vocabulary_and_special_token(string file)
+    public void Tokenizer_ExposesVocabularyAndSpecialToken(string file)
     {
         var tokenizer = TokenizerFixtures.Get(TokenizerFixtures.TinyPath(file));
         tokenizer.VocabSize.Should().Be(4096);

@@ -14,18 +14,18 @@ public class ReferenceCaseTests
 
     [Theory]
     [MemberData(nameof(Gpt2Cases))]
-    public void Gpt2_matches_reference(string caseId) => Check("gpt2", caseId);
+    public void Gpt2_MatchesReference(string caseId) => Check("gpt2", caseId);
 
     [Theory]
     [MemberData(nameof(Llama2Cases))]
-    public void Llama2_matches_reference(string caseId) => Check("llama2", caseId);
+    public void Llama2_MatchesReference(string caseId) => Check("llama2", caseId);
 
     [Theory]
     [MemberData(nameof(Gemma3Cases))]
-    public void Gemma3_matches_reference(string caseId) => Check("gemma3", caseId);
+    public void Gemma3_MatchesReference(string caseId) => Check("gemma3", caseId);
 
     [Fact]
-    public void Every_tokenizer_has_its_cases()
+    public void CasesFile_HasAHundredCasesPerTokenizer()
     {
         Gpt2Cases.Should().HaveCount(100);
         Llama2Cases.Should().HaveCount(100);

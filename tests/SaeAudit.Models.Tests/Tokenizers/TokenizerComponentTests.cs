@@ -18,7 +18,7 @@ public sealed class TokenizerComponentTests : IDisposable
     [InlineData("MergedWithNext", false, new[] { "the", "-final", "-", "-countdown" })]
     [InlineData("Contiguous", false, new[] { "the", "-", "final", "--", "countdown" })]
     [InlineData("Removed", true, new[] { "-", "-", "-" })]
-    public void Split_behaviors(string behavior, bool invert, string[] expected)
+    public void Split_AppliesDelimiterBehavior(string behavior, bool invert, string[] expected)
     {
         const string text = "the-final--countdown";
         var ranges = new List<TextRange>();
@@ -27,7 +27,7 @@ public sealed class TokenizerComponentTests : IDisposable
     }
 
     [Fact]
-    public void Regex_matches_code_points_like_onig()
+    public void Regex_MatchesCodePointsLikeOnig()
     {
         Matches(@"\p{L}+", "a𝐀b 𠀀😀").Should().Equal("a𝐀b", "𠀀");
         Matches(@"\p{N}{1,3}", "𝟏𝟐𝟑𝟒").Should().Equal("𝟏𝟐𝟑", "𝟒");
@@ -38,7 +38,7 @@ public sealed class TokenizerComponentTests : IDisposable
 
     // HF's metaspace.rs tests.
     [Fact]
-    public void Metaspace_pre_tokenizer()
+    public void Metaspace_PrependsAndSplits()
     {
         var always = MetaspacePreTokenizer.FromConfig(Config("""{"type": "Metaspace", "replacement": "▁", "prepend_scheme": "always"}"""));
         PreTokenize(always, new PreToken("Hey   friend!", true)).Should().Equal("▁Hey", "▁", "▁", "▁friend!");
@@ -53,7 +53,7 @@ public sealed class TokenizerComponentTests : IDisposable
     }
 
     [Fact]
-    public void Metaspace_and_strip_decoders()
+    public void MetaspaceAndStripDecoders_FollowHf()
     {
         Decoder.Load(Config("""{"type": "Metaspace", "replacement": "▁", "prepend_scheme": "always", "split": true}"""))
             .Decode(["▁Hey", "▁friend!"]).Should().Be("Hey friend!");
@@ -64,7 +64,7 @@ public sealed class TokenizerComponentTests : IDisposable
     }
 
     [Fact]
-    public void Byte_level_decoding_is_lossy_like_from_utf8_lossy()
+    public void ByteLevelDecoder_IsLossyLikeFromUtf8Lossy()
     {
         var gpt2 = TokenizerFixtures.Get(TokenizerFixtures.ReferenceTokenizerPath("gpt2"));
         int[] Ids(params byte[] bytes) => bytes.Select(b => gpt2.TokenToId(ByteToUnicode(b))!.Value).ToArray();
@@ -78,7 +78,7 @@ public sealed class TokenizerComponentTests : IDisposable
     }
 
     [Fact]
-    public void Byte_fallback_decoding_replaces_each_byte_of_an_invalid_run()
+    public void ByteFallbackDecoder_ReplacesEachByteOfAnInvalidRun()
     {
         var llama = TokenizerFixtures.Get(TokenizerFixtures.ReferenceTokenizerPath("llama2"));
         int ByteId(byte b) => llama.TokenToId($"<0x{b:X2}>")!.Value;
@@ -95,7 +95,7 @@ public sealed class TokenizerComponentTests : IDisposable
         new[] { "H", "i", " ", "<mask> ", "t", "h", "e", "r", "e", "\t", "<mask>\t", "<mask>\u2000" })]
     [InlineData("single_word", "Hi <mask> there<mask> <mask>i",
         new[] { "H", "i", " ", "<mask>", " ", "t", "h", "e", "r", "e", "<", "m", "a", "s", "k", ">", " ", "<", "m", "a", "s", "k", ">", "i" })]
-    public void Added_token_flags(string flag, string text, string[] expectedTokens)
+    public void AddedToken_HonoursStripAndSingleWordFlags(string flag, string text, string[] expectedTokens)
     {
         var vocab = new JsonObject();
         foreach (var c in "Hi there\t\u2000<mask>".Distinct())
@@ -113,7 +113,7 @@ public sealed class TokenizerComponentTests : IDisposable
     }
 
     [Fact]
-    public void Continuing_subword_prefix_and_unknown_characters()
+    public void Bpe_HandlesSubwordPrefixAndFusedUnknowns()
     {
         var tokenizer = Write(new JsonObject
         {

@@ -11,27 +11,27 @@ public sealed class TokenizerLoadErrorTests : IDisposable
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
     [Fact]
-    public void Missing_file()
+    public void MissingFile_IsReported()
     {
         var path = Path.Combine(_directory, "absent.json");
         Load(path).WithMessage($"{path}: cannot read the file*");
     }
 
     [Fact]
-    public void Malformed_json()
+    public void MalformedJson_IsReported()
     {
         var path = Write("{\"model\": {\"type\": \"BPE\", ");
         Load(path).WithMessage($"{path}: malformed JSON*");
     }
 
     [Fact]
-    public void Top_level_not_an_object() => Load(Write("[]")).WithMessage("*: expected a JSON object at the top level");
+    public void TopLevelArray_IsRejected() => Load(Write("[]")).WithMessage("*: expected a JSON object at the top level");
 
     [Fact]
-    public void Missing_model() => Load(Write("{}")).WithMessage("*: model: required field is missing");
+    public void MissingModel_NamesTheField() => Load(Write("{}")).WithMessage("*: model: required field is missing");
 
     [Fact]
-    public void Unsupported_model_type()
+    public void UnsupportedModelType_NamesFileFieldAndType()
     {
         var json = MinimalTokenizer();
         json["model"] = new JsonObject { ["type"] = "WordPiece", ["vocab"] = new JsonObject() };
@@ -40,7 +40,7 @@ public sealed class TokenizerLoadErrorTests : IDisposable
     }
 
     [Fact]
-    public void Unsupported_pre_tokenizer_inside_a_sequence()
+    public void UnsupportedPreTokenizerInSequence_NamesItsPath()
     {
         var json = MinimalTokenizer();
         json["pre_tokenizer"] = JsonNode.Parse("""{"type": "Sequence", "pretokenizers": [{"type": "Digits", "individual_digits": true}]}""");
@@ -57,7 +57,7 @@ public sealed class TokenizerLoadErrorTests : IDisposable
     [InlineData("pre_tokenizer", """{"type": "Split", "pattern": {"String": " "}, "behavior": "Sideways", "invert": false}""",
         "pre_tokenizer.behavior: unknown split behavior 'Sideways'*")]
     [InlineData("pre_tokenizer", """{"add_prefix_space": false}""", "pre_tokenizer.type: required field is missing")]
-    public void Unsupported_or_invalid_component(string field, string component, string expectedMessage)
+    public void UnsupportedOrInvalidComponent_NamesFileFieldAndComponent(string field, string component, string expectedMessage)
     {
         var json = MinimalTokenizer();
         json[field] = JsonNode.Parse(component);
@@ -66,7 +66,7 @@ public sealed class TokenizerLoadErrorTests : IDisposable
     }
 
     [Fact]
-    public void Merge_of_tokens_missing_from_the_vocab()
+    public void MergeOfUnknownToken_NamesTheMerge()
     {
         var json = MinimalTokenizer();
         json["model"]!["merges"] = new JsonArray("a b", "a z");
@@ -74,7 +74,7 @@ public sealed class TokenizerLoadErrorTests : IDisposable
     }
 
     [Fact]
-    public void Vocab_id_of_the_wrong_type()
+    public void VocabIdOfWrongType_NamesTheToken()
     {
         var json = MinimalTokenizer();
         json["model"]!["vocab"]!["c"] = "three";
@@ -82,7 +82,7 @@ public sealed class TokenizerLoadErrorTests : IDisposable
     }
 
     [Fact]
-    public void Bpe_dropout_is_rejected()
+    public void BpeDropout_IsRejected()
     {
         var json = MinimalTokenizer();
         json["model"]!["dropout"] = 0.1;
@@ -90,7 +90,7 @@ public sealed class TokenizerLoadErrorTests : IDisposable
     }
 
     [Fact]
-    public void Missing_unk_token_fails_only_when_an_input_needs_it()
+    public void MissingUnkToken_FailsOnlyWhenAnInputNeedsIt()
     {
         var json = MinimalTokenizer();
         json["model"]!["unk_token"] = "<unk>";
@@ -102,7 +102,7 @@ public sealed class TokenizerLoadErrorTests : IDisposable
     }
 
     [Fact]
-    public void Minimal_tokenizer_loads() => Tokenizer.Load(Write(MinimalTokenizer())).Encode("ab").Should().Equal(2);
+    public void MinimalTokenizer_Loads() => Tokenizer.Load(Write(MinimalTokenizer())).Encode("ab").Should().Equal(2);
 
     /// <summary>A BPE over "a" and "b" with the single merge "a b".</summary>
     private static JsonObject MinimalTokenizer() => new()

@@ -1,0 +1,228 @@
+using System.Diagnostics;
+using SaeAudit.Evaluation.Manifests;
+using SaeAudit.Evaluation.Metrics;
+using SaeAudit.Evaluation.Results;
+using SaeAudit.Evaluation.Sampling;
+using SaeAudit.Models;
+using SaeAudit.Models.Tokenizers;
+using SaeAudit.Saes;
+using SaeAudit.Tensors;
+
+namespace SaeAudit.Evaluation;
+
+/// <summary>Runs the base-vs-finetune SAE transfer study (SPEC §2-§8) for every pair of a manifest, streaming
+/// batch by batch: nothing proportional to the dataset's activations is held in memory.</summary>
+public sealed class AuditRunner(IComputeBackend backend, IAuditProgress? progress = null)
+{
+    public AuditResults Run(Manifest manifest, CancellationToken cancellation = default)
+    {
+        var started = DateTime.UtcNow;
+        var clock = Stopwatch.StartNew();
+        var pairs = new List<PairResult>();
+        var provenance = new List<PairProvenance>();
+        long tokens = 0;
+        foreach (var spec in manifest.Pairs)
+        {
+            var (result, pairProvenance) = RunPair(spec, cancellation);
+            pairs.Add(result);
+            provenance.Add(pairProvenance);
+            tokens += result.Tokens.Rows * spec.ContextSize;
+        }
+        var seconds = clock.Elapsed.TotalSeconds;
+        return new AuditResults(
+            AuditResults.CurrentSchemaVersion,
+            new ToolInfo("saeaudit", EnvironmentProbe.ToolVersion),
+            pairs.All(p => p.Passed),
+            pairs,
+            new Provenance(
+                new ManifestProvenance(manifest.SourcePath, EnvironmentProbe.Sha256(manifest.SourcePath), manifest.CanonicalHash),
+                EnvironmentProbe.Describe(backend),
+                provenance,
+                new RunInfo(backend.Threads, started.ToString("yyyy-MM-ddTHH:mm:ssZ"), Math.Round(seconds, 3),
+                    Math.Round(tokens / Math.Max(seconds, 1e-9), 1), Process.GetCurrentProcess().PeakWorkingSet64)));
+    }
+
+    public (PairResult Result, PairProvenance Provenance) RunPair(PairSpec pair, CancellationToken cancellation = default)
+    {
+        using var baseModel = ModelLoader.Load(pair.Base, backend);
+        using var finetune = ModelLoader.Load(pair.Finetune, backend);
+        var sae = SparseAutoencoder.Load(pair.Sae, backend);
+        var hook = pair.Hook ?? sae.Hook;
+        sae.CheckCompatibility(pair.Base, baseModel.DModel, baseModel.Layers, hook);
+        sae.CheckCompatibility(pair.Finetune, finetune.DModel, finetune.Layers, hook);
+        if (finetune.DModel != baseModel.DModel || finetune.Layers != baseModel.Layers)
+            throw new InvalidInputException(
+                $"{pair.Finetune}: d_model {finetune.DModel} × {finetune.Layers} layers does not match the base model's {baseModel.DModel} × {baseModel.Layers}");
+
+        var special = SpecialTokensOf(baseModel.Config);
+        var specialIds = special.Ids.ToHashSet();
+        var prependBos = pair.PrependBos ?? sae.PrependBos;
+        var tokenizerPath = Path.Combine(pair.Base, "tokenizer.json");
+        var rows = RowSampler.Sample(new SamplingOptions
+        {
+            DatasetPath = pair.Dataset.Path,
+            Field = pair.Dataset.Field ?? DatasetSpec.DefaultField,
+            ContextSize = pair.ContextSize,
+            NTokens = pair.NTokens,
+            Shuffle = pair.Dataset.Shuffle,
+            Seed = pair.Seed,
+            PrependBos = prependBos,
+            VocabSize = Math.Min(baseModel.VocabSize, finetune.VocabSize),
+        }, LazyTokenizer(tokenizerPath), special, backend.Threads);
+        var context = rows.Context;
+        var batches = rows.Batches(pair.BatchSize).ToList();
+
+        // Outlier thresholds and the dist histogram range come from the first calibration_rows rows (SPEC §3, §12).
+        var outlierSettings = OutlierSettingsOf(pair.Outliers);
+        var calibration = new OutlierCalibration(outlierSettings);
+        foreach (var batch in batches)
+        {
+            if (calibration.Complete) break;
+            var xB = baseModel.RunToHook(batch, hook).Activation;
+            var xF = finetune.RunToHook(batch, hook).Activation;
+            calibration.Add(xB, xF, TokenMask.Create(batch, specialIds));
+        }
+        var filter = calibration.Result();
+
+        var activations = new ActivationSimilarity(context, filter);
+        var reconstructionBase = new SaeReconstruction(sae.DSae);
+        var reconstructionFinetune = new SaeReconstruction(sae.DSae);
+        var lossBase = new DownstreamLoss();
+        var lossFinetune = new DownstreamLoss();
+        var transfer = new FeatureTransfer(sae.DSae);
+
+        progress?.PairStarted(pair.Name, (long)rows.RowCount * context);
+        foreach (var batch in batches)
+        {
+            cancellation.ThrowIfCancellationRequested();
+            var prefixBase = baseModel.RunToHook(batch, hook);
+            var prefixFinetune = finetune.RunToHook(batch, hook);
+            var mask = TokenMask.Create(batch, specialIds, prefixBase.Activation, prefixFinetune.Activation, filter);
+            activations.Add(prefixBase.Activation, prefixFinetune.Activation, mask);
+
+            var (featuresBase, reconstructedBase) = sae.Forward(prefixBase.Activation);
+            var (featuresFinetune, reconstructedFinetune) = sae.Forward(prefixFinetune.Activation);
+            reconstructionBase.Add(prefixBase.Activation, featuresBase, reconstructedBase, mask);
+            reconstructionFinetune.Add(prefixFinetune.Activation, featuresFinetune, reconstructedFinetune, mask);
+            transfer.Add(featuresBase, featuresFinetune, mask);
+
+            Splice(baseModel, prefixBase, reconstructedBase, mask, lossBase);
+            Splice(finetune, prefixFinetune, reconstructedFinetune, mask, lossFinetune);
+            progress?.Advanced(pair.Name, batch.Tokens);
+        }
+        progress?.PairFinished(pair.Name);
+
+        var weights = WeightDifference.Compute(WeightsOf(baseModel), WeightsOf(finetune));
+        var transferResult = transfer.Result(reconstructionBase.FeatureCounts, reconstructionFinetune.FeatureCounts,
+            new TransferSettings(pair.Transfer.Features, pair.Transfer.DeadCap, pair.Transfer.DensityLow, pair.Transfer.DensityHigh),
+            pair.Seed,
+            new LogitWeights(sae.WDec,
+                baseModel.Model.FinalNormGain.Data, baseModel.Model.Unembedding,
+                finetune.Model.FinalNormGain.Data, finetune.Model.Unembedding));
+        var lossB = lossBase.Result();
+        var lossF = lossFinetune.Result();
+        var result = new PairResult(
+            pair.Name,
+            activations.Tokens(),
+            activations.Result(),
+            new ModelResult(reconstructionBase.Result(), lossB.Ce, lossB.Kl),
+            new ModelResult(reconstructionFinetune.Result(), lossF.Ce, lossF.Kl),
+            FeatureDensities.Compute(reconstructionBase.FeatureCounts, reconstructionFinetune.FeatureCounts, reconstructionBase.Kept),
+            transferResult,
+            weights,
+            []);
+        result = result with { Gates = Gates.Evaluate(result, pair.Gates) };
+
+        var provenance = new PairProvenance(
+            pair.Name,
+            ParametersOf(pair, hook, context, prependBos, special, baseModel, finetune, sae),
+            HashInputs(pair, baseModel, finetune, sae, tokenizerPath),
+            new PairExtras(
+                rows.Dataset.RowsAvailable,
+                rows.SourceRows.Take(32).ToList(),
+                rows.Sha256(),
+                calibration.Tokens,
+                filter.CalibrationMedianBase,
+                lossBase.Positions,
+                transferResult.Extras.RegularCandidates,
+                transferResult.Extras.SampledFeatures,
+                transferResult.Extras.DeadSampled.Born,
+                transferResult.Extras.DeadSampled.Died));
+        return (result, provenance);
+    }
+
+    /// <summary>SPEC §5: the clean run, x̂ at kept positions (special tokens and outliers keep their activation),
+    /// and zeros at every position, all continuing from one shared prefix.</summary>
+    private static void Splice(HookedTransformer model, HookedPrefix prefix, Tensor reconstruction, TokenMask mask,
+        DownstreamLoss loss)
+    {
+        var x = prefix.Activation;
+        var withSae = new Tensor((float[])x.Data.Clone(), x.Shape);
+        for (var token = 0; token < mask.Count; token++)
+            if (mask.Kept(token))
+                reconstruction.Row(token).CopyTo(withSae.Row(token));
+        var clean = model.RunFromHook(prefix, x);
+        var sae = model.RunFromHook(prefix, withSae);
+        var zero = model.RunFromHook(prefix, Tensor.Zeros(x.Shape));
+        loss.Add(clean, sae, zero, prefix.Tokens, mask);
+    }
+
+    private static SpecialTokens SpecialTokensOf(Models.Checkpoints.ModelConfig config)
+    {
+        var bos = config.BosTokenId ?? config.EosTokenId
+            ?? throw InvalidInputException.For(config.Path, "bos_token_id", "needed to build rows (SPEC §2), but missing");
+        var eos = config.EosTokenId ?? bos;
+        return new SpecialTokens(bos, eos, config.PadTokenId);
+    }
+
+    /// <summary>The tokenizer is loaded only for text datasets; pre-tokenized ones never call it.</summary>
+    private static Func<string, int[]> LazyTokenizer(string path)
+    {
+        var tokenizer = new Lazy<Tokenizer>(() => File.Exists(path)
+            ? Tokenizer.Load(path)
+            : throw new InvalidInputException($"{path}: tokenizer.json not found (needed to tokenize a text dataset)"));
+        return text => tokenizer.Value.Encode(text, addSpecialTokens: false);
+    }
+
+    private static OutlierSettings OutlierSettingsOf(OutlierSpec spec) => new(
+        spec.Mode switch
+        {
+            Manifests.OutlierMode.Absolute => Metrics.OutlierMode.Absolute,
+            Manifests.OutlierMode.MeanMultiple => Metrics.OutlierMode.MeanMultiple,
+            Manifests.OutlierMode.MedianMultiple => Metrics.OutlierMode.MedianMultiple,
+            _ => Metrics.OutlierMode.None,
+        },
+        spec.Value ?? 0, spec.K ?? 0, spec.CalibrationRows);
+
+    private static WeightTensors WeightsOf(HookedTransformer model) =>
+        new(model.Checkpoint.TensorNames, name => model.Checkpoint.LoadFloat32(name));
+
+    private static PairParameters ParametersOf(PairSpec pair, HookPoint hook, int context, bool prependBos,
+        SpecialTokens special, HookedTransformer baseModel, HookedTransformer finetune, SparseAutoencoder sae) => new(
+        pair.Base, pair.Finetune, pair.Sae, pair.Dataset.Path, pair.Dataset.Field, pair.Dataset.Shuffle,
+        hook.ToString(), context, pair.NTokens, pair.BatchSize, pair.Seed, prependBos,
+        pair.Outliers.ToString(), pair.Outliers.CalibrationRows,
+        pair.Transfer.Features, pair.Transfer.DeadCap, [pair.Transfer.DensityLow, pair.Transfer.DensityHigh],
+        special.Ids,
+        new Dictionary<string, IReadOnlyList<string>>
+        {
+            ["base"] = baseModel.Checkpoint.ParameterCountByDType.Keys.Order().ToList(),
+            ["finetune"] = finetune.Checkpoint.ParameterCountByDType.Keys.Order().ToList(),
+        },
+        sae.Architecture.ToString().ToLowerInvariant(), sae.DSae);
+
+    private static IReadOnlyDictionary<string, string> HashInputs(PairSpec pair, HookedTransformer baseModel,
+        HookedTransformer finetune, SparseAutoencoder sae, string tokenizerPath)
+    {
+        var files = new List<string> { baseModel.Config.Path, finetune.Config.Path };
+        files.AddRange(baseModel.Checkpoint.Files);
+        files.AddRange(finetune.Checkpoint.Files);
+        files.AddRange(sae.Files);
+        files.Add(pair.Dataset.Path);
+        if (File.Exists(tokenizerPath)) files.Add(tokenizerPath);
+        var hashes = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        foreach (var file in files.Select(Path.GetFullPath).Distinct())
+            hashes[file] = EnvironmentProbe.Sha256(file);
+        return hashes;
+    }
+}
