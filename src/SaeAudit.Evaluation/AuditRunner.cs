@@ -73,8 +73,7 @@ public sealed class AuditRunner(IComputeBackend backend, IAuditProgress? progres
         var batches = rows.Batches(pair.BatchSize).ToList();
 
         // Outlier thresholds and the dist histogram range come from the first calibration_rows rows (SPEC §3, §12).
-        var outlierSettings = OutlierSettingsOf(pair.Outliers);
-        var calibration = new OutlierCalibration(outlierSettings);
+        var calibration = new OutlierCalibration(pair.Outliers);
         foreach (var batch in batches)
         {
             if (calibration.Complete) break;
@@ -114,7 +113,7 @@ public sealed class AuditRunner(IComputeBackend backend, IAuditProgress? progres
 
         var weights = WeightDifference.Compute(WeightsOf(baseModel), WeightsOf(finetune));
         var transferResult = transfer.Result(reconstructionBase.FeatureCounts, reconstructionFinetune.FeatureCounts,
-            new TransferSettings(pair.Transfer.Features, pair.Transfer.DeadCap, pair.Transfer.DensityLow, pair.Transfer.DensityHigh),
+            pair.Transfer,
             pair.Seed,
             new LogitWeights(sae.WDec,
                 baseModel.Model.FinalNormGain.Data, baseModel.Model.Unembedding,
@@ -183,16 +182,6 @@ public sealed class AuditRunner(IComputeBackend backend, IAuditProgress? progres
             : throw new InvalidInputException($"{path}: tokenizer.json not found (needed to tokenize a text dataset)"));
         return text => tokenizer.Value.Encode(text, addSpecialTokens: false);
     }
-
-    private static OutlierSettings OutlierSettingsOf(OutlierSpec spec) => new(
-        spec.Mode switch
-        {
-            Manifests.OutlierMode.Absolute => Metrics.OutlierMode.Absolute,
-            Manifests.OutlierMode.MeanMultiple => Metrics.OutlierMode.MeanMultiple,
-            Manifests.OutlierMode.MedianMultiple => Metrics.OutlierMode.MedianMultiple,
-            _ => Metrics.OutlierMode.None,
-        },
-        spec.Value ?? 0, spec.K ?? 0, spec.CalibrationRows);
 
     private static WeightTensors WeightsOf(HookedTransformer model) =>
         new(model.Checkpoint.TensorNames, name => model.Checkpoint.LoadFloat32(name));

@@ -10,15 +10,22 @@ public static class ModelLoader
     /// <summary>The HF architectures this build runs, by <c>config.json</c> <c>architectures[0]</c>.</summary>
     public static IReadOnlyList<string> SupportedArchitectures { get; } = ["GPT2LMHeadModel"];
 
+    /// <summary>The config's architecture, or an error naming config.json when this build cannot run it.</summary>
+    public static string RequireSupported(ModelConfig config)
+    {
+        var architecture = config.Architecture;
+        if (architecture is null || !SupportedArchitectures.Contains(architecture))
+            throw InvalidInputException.For(config.Path, "architectures",
+                $"'{architecture}' is not supported; supported: {string.Join(", ", SupportedArchitectures)}");
+        return architecture;
+    }
+
     public static HookedTransformer Load(string modelDirectory, IComputeBackend backend)
     {
         if (!System.IO.Directory.Exists(modelDirectory))
             throw new InvalidInputException($"{modelDirectory}: model folder not found");
         var config = ModelConfig.Load(Path.Combine(modelDirectory, "config.json"));
-        var architecture = config.Architecture ?? "(none)";
-        if (!SupportedArchitectures.Contains(architecture))
-            throw InvalidInputException.For(config.Path, "architectures",
-                $"'{architecture}' is not supported; supported: {string.Join(", ", SupportedArchitectures)}");
+        var architecture = RequireSupported(config);
         var checkpoint = Checkpoint.Open(modelDirectory);
         try
         {

@@ -77,7 +77,6 @@ internal static unsafe class Attention
                 int keyStart = FirstVisibleKey(first, o.SlidingWindow) / Gemm.KC * Gemm.KC;
                 int strips = Ceiling(rows, mr);
 
-                long t0 = Prof.Now();
                 // Scores for keys [keyStart, end) rounded up to whole panels (the extra keys are masked below).
                 int keyPanels = Ceiling(end - keyStart, nr);
                 for (int pc = 0; pc < headDim; pc += Gemm.KC)
@@ -92,7 +91,6 @@ internal static unsafe class Attention
                     }
                 }
 
-                long t1 = Prof.Now();
                 for (int r = 0; r < rows; r++)
                 {
                     int query = first + r;
@@ -103,7 +101,6 @@ internal static unsafe class Attention
                     Softmax(row[visible..(last + 1)], o.Scale, o.SoftCap);
                 }
 
-                long t2 = Prof.Now();
                 for (int pc = keyStart; pc < end; pc += Gemm.KC)
                 {
                     int kc = Math.Min(Gemm.KC, end - pc), packedDepth = Math.Min(Gemm.KC, sequence - pc);
@@ -123,8 +120,6 @@ internal static unsafe class Attention
                         }
                     }
                 }
-                long t3 = Prof.Now();
-                Prof.Qk += t1 - t0; Prof.Soft += t2 - t1; Prof.Pv += t3 - t2;
             }
         }
     }
@@ -179,7 +174,3 @@ internal static unsafe class Attention
             throw new ArgumentException($"CausalSelfAttention: {name} {t} must be [{rows}, {columns}].");
     }
 }
-
-public static class Prof { public static long Qk, Soft, Pv;
-  [System.Runtime.InteropServices.DllImport("libc")] static extern int clock_gettime(int id, out Ts ts); struct Ts { public long s, ns; }
-  public static long Now() { clock_gettime(3, out var ts); return ts.s * 1000000000 + ts.ns; } }

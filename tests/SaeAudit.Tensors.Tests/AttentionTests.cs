@@ -67,6 +67,9 @@ public class AttentionTests
         new AttentionOptions(1, 130, 4, 1, 32, 0.18f) { SlidingWindow = 1 },          // each query sees itself only
         new AttentionOptions(2, 90, 4, 2, 16, 0.25f) { SoftCap = 2.5f },
         new AttentionOptions(2, 140, 4, 2, 40, 0.6f) { SoftCap = 5f, SlidingWindow = 70 },
+        new AttentionOptions(1, 500, 2, 1, 40, 0.2f) { SlidingWindow = 60 },          // keys from a later KC block
+        new AttentionOptions(1, 500, 2, 2, 12, 0.3f),                                 // P·V over two KC blocks of keys
+        new AttentionOptions(1, 80, 2, 1, 260, 0.06f),                                // Q·Kᵀ over two KC blocks of depth
     };
 
     [Theory]

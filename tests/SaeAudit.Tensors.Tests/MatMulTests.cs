@@ -130,11 +130,12 @@ public class MatMulTests
         int m = 37, k = 700, n = 70;
         var a = TestData.Random(30, 1f, m, k);
         var b = TestData.Random(31, 1f, n, k);
+        var bias = TestData.Random(32, 1f, n);
         var backend = new CpuBackend(2);
-        var batch = Run(backend, a, b, true, null, m, n);
+        var batch = Run(backend, a, b, true, bias, m, n);
         foreach (int row in new[] { 0, 13, 36 })
         {
-            var single = Run(backend, new Tensor(a.Row(row).ToArray(), 1, k), b, true, null, 1, n);
+            var single = Run(backend, new Tensor(a.Row(row).ToArray(), 1, k), b, true, bias, 1, n);
             TestData.ShouldBeBitIdentical(single, new Tensor(batch.Row(row).ToArray(), 1, n), $"row {row}");
         }
     }

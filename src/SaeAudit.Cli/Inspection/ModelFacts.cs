@@ -32,10 +32,7 @@ internal sealed record ModelFacts(
         var directory = Path.GetFullPath(modelDirectory);
         var config = ModelConfig.Load(Path.Combine(directory, "config.json"));
         // The same rule as ModelLoader.Load: a folder inspect accepts is one trace and run can load.
-        var architecture = config.Architecture;
-        if (architecture is null || !ModelLoader.SupportedArchitectures.Contains(architecture))
-            throw InvalidInputException.For(config.Path, "architectures",
-                $"'{architecture}' is not supported; supported: {string.Join(", ", ModelLoader.SupportedArchitectures)}");
+        var architecture = ModelLoader.RequireSupported(config);
         using var checkpoint = Checkpoint.Open(directory);
         return new ModelFacts(
             directory,

@@ -1,3 +1,4 @@
+using SaeAudit.Evaluation.Sampling;
 using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
@@ -130,10 +131,10 @@ public static partial class ManifestLoader
             [F.Metric] = F.Gates, [F.Min] = F.Gates, [F.Max] = F.Gates,
         };
 
-        private static readonly Dictionary<string, DatasetKind> DatasetExtensions = new(StringComparer.OrdinalIgnoreCase)
+        private static readonly Dictionary<string, DatasetFormat> DatasetExtensions = new(StringComparer.OrdinalIgnoreCase)
         {
-            [".jsonl"] = DatasetKind.Jsonl, [".txt"] = DatasetKind.Text, [".npy"] = DatasetKind.Npy,
-            [".safetensors"] = DatasetKind.Safetensors,
+            [".jsonl"] = DatasetFormat.Jsonl, [".txt"] = DatasetFormat.Text, [".npy"] = DatasetFormat.Npy,
+            [".safetensors"] = DatasetFormat.Safetensors,
         };
 
         private readonly string _sourcePath = Path.GetFullPath(displayPath);
@@ -275,12 +276,12 @@ public static partial class ManifestLoader
             string? textField = null;
             if (fields.TryGet(F.Field, out var fieldNode, out var fieldPath))
             {
-                if (kind != DatasetKind.Jsonl)
+                if (kind != DatasetFormat.Jsonl)
                     throw Error(fields.Member(F.Field).NamePosition, fieldPath,
                         $"\"{F.Field}\" applies only to .jsonl datasets, and this one is {Path.GetExtension(raw)}");
                 textField = ReadString(fieldNode, fieldPath);
             }
-            else if (kind == DatasetKind.Jsonl)
+            else if (kind == DatasetFormat.Jsonl)
                 textField = DatasetSpec.DefaultField;
 
             var shuffle = !fields.TryGet(F.Shuffle, out var shuffleNode, out var shufflePath) || ReadBool(shuffleNode, shufflePath);

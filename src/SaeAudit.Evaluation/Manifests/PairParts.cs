@@ -1,28 +1,13 @@
 using System.Globalization;
+using SaeAudit.Evaluation.Sampling;
 
 namespace SaeAudit.Evaluation.Manifests;
-
-/// <summary>How a dataset file is read (SPEC §2); decided by the file's extension.</summary>
-public enum DatasetKind
-{
-    /// <summary><c>.jsonl</c>: one JSON object per line, the text under <see cref="DatasetSpec.Field"/>.</summary>
-    Jsonl,
-
-    /// <summary><c>.txt</c>: one document per blank-line-separated block.</summary>
-    Text,
-
-    /// <summary><c>.npy</c>: pre-tokenized int array [rows, context].</summary>
-    Npy,
-
-    /// <summary><c>.safetensors</c>: pre-tokenized int array [rows, context].</summary>
-    Safetensors,
-}
 
 /// <summary>The evaluation data of a pair.</summary>
 /// <param name="Path">Absolute path, or a string starting with <c>hf:</c> kept as written for the hub loader.</param>
 /// <param name="Field">The text field of a <c>.jsonl</c> file ("text" unless set); null for every other kind.</param>
 /// <param name="Shuffle">Shuffle rows with the pair's seed (SPEC §2); false keeps file order.</param>
-public sealed record DatasetSpec(string Path, DatasetKind Kind, string? Field, bool Shuffle)
+public sealed record DatasetSpec(string Path, DatasetFormat Kind, string? Field, bool Shuffle)
 {
     public const string DefaultField = "text";
 }

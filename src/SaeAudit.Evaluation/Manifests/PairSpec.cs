@@ -1,3 +1,4 @@
+using SaeAudit.Evaluation.Sampling;
 using System.Globalization;
 using System.Text;
 using System.Text.Encodings.Web;
@@ -59,7 +60,7 @@ public sealed record PairSpec
     /// <summary>One line for <c>saeaudit validate</c>.</summary>
     public string Describe()
     {
-        var dataset = Dataset.Kind == DatasetKind.Jsonl ? $"{Dataset.Path} (field \"{Dataset.Field}\")" : Dataset.Path;
+        var dataset = Dataset.Kind == DatasetFormat.Jsonl ? $"{Dataset.Path} (field \"{Dataset.Field}\")" : Dataset.Path;
         var order = Dataset.Shuffle ? $"shuffled, seed {Seed}" : $"file order, seed {Seed}";
         var hook = Hook?.ToString() ?? "the SAE's hook";
         var bos = PrependBos switch { null => "the SAE's", true => "yes", false => "no" };

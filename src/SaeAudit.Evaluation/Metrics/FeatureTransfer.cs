@@ -1,16 +1,9 @@
 using System.Text.Json.Serialization;
+using SaeAudit.Evaluation.Manifests;
 using SaeAudit.Evaluation.Sampling;
 using SaeAudit.Tensors;
 
 namespace SaeAudit.Evaluation.Metrics;
-
-/// <summary>The manifest's <c>transfer</c> block (SPEC §6): how many regular features to sample, how many
-/// exclusively dead features of each kind, and the closed density range of regular features.</summary>
-public sealed record TransferSettings(int Features = 1000, int DeadCap = 1000, double DensityLow = 1e-5,
-    double DensityHigh = 1e-1)
-{
-    public static TransferSettings Default { get; } = new();
-}
 
 /// <summary>What the logit-weight similarity needs: the SAE decoder W_dec [d_sae, d], each model's final-norm gain
 /// γ [d] as applied (w, or 1 + w for Gemma) and unembedding W_U [vocab, d].</summary>
@@ -106,7 +99,7 @@ public sealed class FeatureTransfer
     /// <param name="seed">the manifest seed: features use seed + 1, dead features seed + 2 (SPEC §6, §12)</param>
     /// <param name="logitWeights">decoder, gains and unembeddings for the logit-weight similarity</param>
     public TransferResult Result(ReadOnlySpan<long> countsBase, ReadOnlySpan<long> countsFinetune,
-        TransferSettings settings, ulong seed, LogitWeights logitWeights)
+        TransferSpec settings, ulong seed, LogitWeights logitWeights)
     {
         if (countsBase.Length != FeatureCount || countsFinetune.Length != FeatureCount)
             throw new ArgumentException($"counts cover {countsBase.Length}/{countsFinetune.Length} features, the SAE {FeatureCount}");
@@ -147,7 +140,7 @@ public sealed class FeatureTransfer
                 activation, logit));
     }
 
-    private bool InRange(long count, TransferSettings settings)
+    private bool InRange(long count, TransferSpec settings)
     {
         var density = (double)count / _kept;
         return density >= settings.DensityLow && density <= settings.DensityHigh;

@@ -1,10 +1,12 @@
 using SaeAudit.Tensors;
 
+using SaeAudit.Evaluation.Manifests;
+
 namespace SaeAudit.Evaluation.Metrics;
 
 /// <summary>Collects the calibration norms of SPEC §3/§12: float64 |xB|, |xF| of the non-special tokens of the first
 /// <c>calibration_rows</c> rows of the evaluated sample, fed batch by batch in sample order.</summary>
-public sealed class OutlierCalibration(OutlierSettings settings)
+public sealed class OutlierCalibration(OutlierSpec settings)
 {
     private readonly List<double> _normsBase = [];
     private readonly List<double> _normsFinetune = [];

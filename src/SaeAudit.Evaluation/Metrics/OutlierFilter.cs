@@ -1,21 +1,6 @@
+using SaeAudit.Evaluation.Manifests;
+
 namespace SaeAudit.Evaluation.Metrics;
-
-/// <summary>Outlier filter modes of SPEC §3.</summary>
-public enum OutlierMode
-{
-    None,
-    Absolute,
-    MeanMultiple,
-    MedianMultiple,
-}
-
-/// <summary>The manifest's outlier settings: <paramref name="Value"/> is τ for <see cref="OutlierMode.Absolute"/>,
-/// <paramref name="K"/> the multiple for the two relative modes; calibration uses the first
-/// <paramref name="CalibrationRows"/> rows of the evaluated sample.</summary>
-public sealed record OutlierSettings(OutlierMode Mode, double Value = 0, double K = 0, int CalibrationRows = 32)
-{
-    public static OutlierSettings None { get; } = new(OutlierMode.None);
-}
 
 /// <summary>SPEC §3 outlier filter: thresholds τ_B, τ_F (null when off) from the calibration norms. A token is an
 /// outlier if |xB| &gt; τ_B or |xF| &gt; τ_F (strict; one rule for both models).</summary>
@@ -39,7 +24,7 @@ public sealed class OutlierFilter
     /// <param name="settings">mode and parameter</param>
     /// <param name="normsBase">float64 |xB| of the non-special tokens of the calibration rows</param>
     /// <param name="normsFinetune">float64 |xF| of the same tokens</param>
-    public static OutlierFilter Calibrate(OutlierSettings settings, IReadOnlyList<double> normsBase,
+    public static OutlierFilter Calibrate(OutlierSpec settings, IReadOnlyList<double> normsBase,
         IReadOnlyList<double> normsFinetune)
     {
         if (normsBase.Count == 0 || normsFinetune.Count != normsBase.Count)
@@ -48,13 +33,16 @@ public sealed class OutlierFilter
         return settings.Mode switch
         {
             OutlierMode.None => new OutlierFilter(null, null, medianBase),
-            OutlierMode.Absolute => new OutlierFilter(settings.Value, settings.Value, medianBase),
-            OutlierMode.MeanMultiple => Same(settings.K * Statistics.Mean(normsBase), medianBase),
-            OutlierMode.MedianMultiple => new OutlierFilter(settings.K * medianBase,
-                settings.K * Statistics.Median(normsFinetune), medianBase),
+            OutlierMode.Absolute => Same(Require(settings.Value, "value"), medianBase),
+            OutlierMode.MeanMultiple => Same(Require(settings.K, "k") * Statistics.Mean(normsBase), medianBase),
+            OutlierMode.MedianMultiple => new OutlierFilter(Require(settings.K, "k") * medianBase,
+                Require(settings.K, "k") * Statistics.Median(normsFinetune), medianBase),
             _ => throw new ArgumentOutOfRangeException(nameof(settings), settings.Mode, "unknown outlier mode"),
         };
     }
+
+    private static double Require(double? parameter, string name) =>
+        parameter ?? throw new ArgumentException($"the outlier mode needs {name}");
 
     private static OutlierFilter Same(double tau, double medianBase) => new(tau, tau, medianBase);
 

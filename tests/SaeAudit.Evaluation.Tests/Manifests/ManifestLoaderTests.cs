@@ -1,3 +1,4 @@
+using SaeAudit.Evaluation.Sampling;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -26,7 +27,7 @@ public sealed class ManifestLoaderTests : IDisposable
             Finetune = _folder.PathOf("ft"),
             Sae = _folder.PathOf("sae"),
             Hook = null,
-            Dataset = new DatasetSpec(_folder.PathOf("data.jsonl"), DatasetKind.Jsonl, "text", Shuffle: true),
+            Dataset = new DatasetSpec(_folder.PathOf("data.jsonl"), DatasetFormat.Jsonl, "text", Shuffle: true),
             ContextSize = 128,
             NTokens = 1000,
             BatchSize = 16,
@@ -63,7 +64,7 @@ public sealed class ManifestLoaderTests : IDisposable
             Finetune = _folder.PathOf("ft"),
             Sae = _folder.PathOf("sae"),
             Hook = new HookPoint(2, HookKind.ResidPost),
-            Dataset = new DatasetSpec(_folder.PathOf("data.txt"), DatasetKind.Text, null, Shuffle: false),
+            Dataset = new DatasetSpec(_folder.PathOf("data.txt"), DatasetFormat.Text, null, Shuffle: false),
             ContextSize = 64,
             NTokens = 4096,
             BatchSize = 8,
@@ -103,14 +104,14 @@ public sealed class ManifestLoaderTests : IDisposable
 
         var own = manifest.Pairs[0];
         own.Seed.Should().Be(2);
-        own.Dataset.Should().Be(new DatasetSpec(_folder.PathOf("data.npy"), DatasetKind.Npy, null, Shuffle: true), "the whole dataset object is replaced");
+        own.Dataset.Should().Be(new DatasetSpec(_folder.PathOf("data.npy"), DatasetFormat.Npy, null, Shuffle: true), "the whole dataset object is replaced");
         own.Outliers.Should().Be(new OutlierSpec(OutlierMode.Absolute, 8.2, null, 32));
         own.Transfer.Should().Be(new TransferSpec(1000, 5, 1e-5, 0.1), "keys the pair's transfer leaves out take the built-in defaults");
         own.Gates.Should().Equal(new GateSpec("finetune.ce.score", 0.9, null), new GateSpec("transfer.activation_similarity.mean", 0.8, 1));
 
         var inherits = manifest.Pairs[1];
         inherits.Seed.Should().Be(1);
-        inherits.Dataset.Should().Be(new DatasetSpec(_folder.PathOf("data.jsonl"), DatasetKind.Jsonl, "body", Shuffle: false));
+        inherits.Dataset.Should().Be(new DatasetSpec(_folder.PathOf("data.jsonl"), DatasetFormat.Jsonl, "body", Shuffle: false));
         inherits.Outliers.Should().Be(new OutlierSpec(OutlierMode.MedianMultiple, null, 3, 32));
         inherits.Transfer.Should().Be(new TransferSpec(300, 20, 1e-5, 0.1));
         inherits.Gates.Should().Equal(new GateSpec("finetune.ce.score", 0.9, null));
@@ -136,16 +137,16 @@ public sealed class ManifestLoaderTests : IDisposable
         pair.Base.Should().Be(_folder.PathOf("base"));
         pair.Finetune.Should().Be("hf:org/finetuned-model", "hub references are left to the hub loader, unchecked");
         pair.Sae.Should().Be(_folder.PathOf("sae"));
-        pair.Dataset.Should().Be(new DatasetSpec(_folder.PathOf("data.safetensors"), DatasetKind.Safetensors, null, Shuffle: true));
+        pair.Dataset.Should().Be(new DatasetSpec(_folder.PathOf("data.safetensors"), DatasetFormat.Safetensors, null, Shuffle: true));
     }
 
     [Theory]
-    [InlineData("data.jsonl", DatasetKind.Jsonl, "text")]
-    [InlineData("data.txt", DatasetKind.Text, null)]
-    [InlineData("data.npy", DatasetKind.Npy, null)]
-    [InlineData("data.safetensors", DatasetKind.Safetensors, null)]
-    [InlineData("UPPER.NPY", DatasetKind.Npy, null)]
-    public void DatasetKind_FollowsTheExtension_IgnoringCase(string file, DatasetKind kind, string? field)
+    [InlineData("data.jsonl", DatasetFormat.Jsonl, "text")]
+    [InlineData("data.txt", DatasetFormat.Text, null)]
+    [InlineData("data.npy", DatasetFormat.Npy, null)]
+    [InlineData("data.safetensors", DatasetFormat.Safetensors, null)]
+    [InlineData("UPPER.NPY", DatasetFormat.Npy, null)]
+    public void DatasetFormat_FollowsTheExtension_IgnoringCase(string file, DatasetFormat kind, string? field)
     {
         File.WriteAllText(_folder.PathOf(file), "");
         var manifest = _folder.Load($$"""

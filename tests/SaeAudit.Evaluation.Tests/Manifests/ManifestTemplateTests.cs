@@ -1,3 +1,4 @@
+using SaeAudit.Evaluation.Sampling;
 using SaeAudit.Evaluation.Manifests;
 using SaeAudit.Models;
 using SaeAudit.Testing;
@@ -23,7 +24,7 @@ public sealed class ManifestTemplateTests : IDisposable
         {
             pair.Base.Should().Be(Sample("base"));
             pair.Sae.Should().Be(Sample("saes", "sae-relu"));
-            pair.Dataset.Should().Be(new DatasetSpec(Sample("data", "eval_prose.jsonl"), DatasetKind.Jsonl, "text", Shuffle: true));
+            pair.Dataset.Should().Be(new DatasetSpec(Sample("data", "eval_prose.jsonl"), DatasetFormat.Jsonl, "text", Shuffle: true));
             pair.NTokens.Should().Be(16384);
             pair.Gates.Select(gate => gate.Metric).Should().Equal("finetune.ce.score", "transfer.activation_similarity.mean");
         });

@@ -1,3 +1,4 @@
+using SaeAudit.Evaluation.Sampling;
 using System.Text.RegularExpressions;
 using SaeAudit.Evaluation.Manifests;
 using SaeAudit.Testing;
@@ -89,9 +90,9 @@ public class ReferencePairTests
             Gates = [],
         };
 
-    private static DatasetSpec Jsonl(string file) => new(Fixture("data", file), DatasetKind.Jsonl, "text", Shuffle: true);
+    private static DatasetSpec Jsonl(string file) => new(Fixture("data", file), DatasetFormat.Jsonl, "text", Shuffle: true);
 
-    private static DatasetSpec Npy(string file, bool shuffle) => new(Fixture("data", file), DatasetKind.Npy, null, shuffle);
+    private static DatasetSpec Npy(string file, bool shuffle) => new(Fixture("data", file), DatasetFormat.Npy, null, shuffle);
 
     private static string Fixture(string folder, string name) => Path.Combine(FixturesRoot, "gpt2-tiny", folder, name);
 }

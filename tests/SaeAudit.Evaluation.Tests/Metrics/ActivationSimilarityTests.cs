@@ -1,3 +1,4 @@
+using SaeAudit.Evaluation.Manifests;
 using SaeAudit.Evaluation.Metrics;
 using SaeAudit.Models;
 using static SaeAudit.Evaluation.Tests.Metrics.MetricsTestData;
@@ -18,7 +19,7 @@ public class ActivationSimilarityTests
         //   r1p2      xB [1,1] xF [2,2]   cos 1,    dist √2
         // Kept cos 1, .96, 1: mean 2.96/3; kept dist 0, √2, √2: mean 2√2/3, population std 2/3.
         // Curves: p0 (0+1)/2, (√2+0)/2; p1 1, 0; p2 (.96+1)/2, √2.
-        var filter = OutlierFilter.Calibrate(new OutlierSettings(OutlierMode.Absolute, Value: 5.5), [1.0, 2.0], [1.0, 2.0]);
+        var filter = OutlierFilter.Calibrate(new OutlierSpec(OutlierMode.Absolute, 5.5, null, 32), [1.0, 2.0], [1.0, 2.0]);
         var xB = Matrix(6, 2, 1, 0, 1, 0, 3, 4, 1, 0, 0, 6, 1, 1);
         var xF = Matrix(6, 2, 0, 1, 1, 0, 4, 3, 1, 0, 0, -6, 2, 2);
         var mask = TokenMask.Create(new TokenBatch([9, 1, 2, 9, 3, 4], 2, 3), new HashSet<int> { 9 }, xB, xF, filter);
@@ -50,7 +51,7 @@ public class ActivationSimilarityTests
     public void A_position_without_tokens_is_nan()
     {
         // One row of 2: position 0 is a non-special outlier (prepend_bos false), so no token reaches its curve.
-        var filter = OutlierFilter.Calibrate(OutlierSettings.None, [1.0], [1.0]);
+        var filter = OutlierFilter.Calibrate(OutlierSpec.None, [1.0], [1.0]);
         var similarity = new ActivationSimilarity(2, filter);
         similarity.Add(Matrix(2, 1, 1, 1), Matrix(2, 1, 1, 2), Mask(2, 2, outliers: [0]));
         var r = similarity.Result();

@@ -1,3 +1,4 @@
+using SaeAudit.Evaluation.Manifests;
 using SaeAudit.Evaluation.Metrics;
 using SaeAudit.Evaluation.Sampling;
 using SaeAudit.Tensors;
@@ -59,7 +60,7 @@ public class FeatureTransferTests
         var fF = Matrix(4, 4, 2, 1, 0, 0, 0, 0, 0, 0, 0, 2, 1, 0, 0, 0, 2, 3);
         var transfer = new FeatureTransfer(4);
         transfer.Add(fB, fF, Mask(4, 4));
-        var settings = new TransferSettings(Features: 10, DeadCap: 10, DensityLow: 0.2, DensityHigh: 1);
+        var settings = TransferSpec.Default with { Features = 10, DeadCap = 10, DensityLow = 0.2, DensityHigh = 1 };
         var r = transfer.Result([1, 4, 2, 0], [1, 2, 2, 1], settings, 0, TrivialLogitWeights(4));
 
         r.Extras.RegularCandidates.Should().Be(3);
@@ -84,7 +85,7 @@ public class FeatureTransferTests
         var transfer = new FeatureTransfer(features);
         transfer.Add(Matrix(100, features, f), Matrix(100, features, f), Mask(100, 100));
         var counts = Enumerable.Repeat(1L, features).ToArray();
-        var r = transfer.Result(counts, counts, new TransferSettings(Features: 7), 41, TrivialLogitWeights(features));
+        var r = transfer.Result(counts, counts, TransferSpec.Default with { Features = 7 }, 41, TrivialLogitWeights(features));
         r.Extras.SampledFeatures.Should().Equal(SplitMix64.Sample(Enumerable.Range(0, features).ToArray(), 7, 42));
         r.ActivationSimilarity.N.Should().Be(7);
         r.ActivationSimilarity.Mean.Should().BeApproximately(1, 1e-12);
@@ -99,7 +100,7 @@ public class FeatureTransferTests
         var fF = Matrix(4, 3, 1, 0, 1, 0, 0, 0, 0, 0, 1, 0, 0, 0);
         var transfer = new FeatureTransfer(3);
         transfer.Add(fB, fF, Mask(4, 4));
-        var r = transfer.Result([0, 1, 2], [1, 0, 2], TransferSettings.Default, 0, TrivialLogitWeights(3));
+        var r = transfer.Result([0, 1, 2], [1, 0, 2], TransferSpec.Default, 0, TrivialLogitWeights(3));
 
         var born = (10 + Math.Log10(1 + 1e-10)) / 4;
         var died = (Math.Log10((double)0.01f + 1e-10) + 10) / 4;
@@ -131,7 +132,7 @@ public class FeatureTransferTests
         transfer.Add(Matrix(1, features, new float[features]), Matrix(1, features, new float[features]), Mask(1, 1));
         var countsBase = Enumerable.Range(0, features).Select(i => i % 2 == 0 ? 0L : 1).ToArray();
         var countsFinetune = countsBase.Select(c => 1 - c).ToArray();
-        var r = transfer.Result(countsBase, countsFinetune, new TransferSettings(DeadCap: 5), 3, TrivialLogitWeights(features));
+        var r = transfer.Result(countsBase, countsFinetune, TransferSpec.Default with { DeadCap = 5 }, 3, TrivialLogitWeights(features));
         var born = Enumerable.Range(0, 30).Select(i => 2 * i).ToArray();
         var died = Enumerable.Range(0, 30).Select(i => 2 * i + 1).ToArray();
         r.Extras.DeadSampled.Born.Should().Equal(SplitMix64.Sample(born, 5, 5));

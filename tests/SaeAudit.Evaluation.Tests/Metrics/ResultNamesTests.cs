@@ -1,3 +1,4 @@
+using SaeAudit.Evaluation.Manifests;
 using System.Text.Json;
 using SaeAudit.Evaluation.Metrics;
 using SaeAudit.Testing;
@@ -14,7 +15,7 @@ public class ResultNamesTests
     [Fact]
     public void Activation_and_token_results()
     {
-        var filter = OutlierFilter.Calibrate(new OutlierSettings(OutlierMode.MedianMultiple, K: 3), [1.0], [1.0]);
+        var filter = OutlierFilter.Calibrate(new OutlierSpec(OutlierMode.MedianMultiple, null, 3, 32), [1.0], [1.0]);
         var similarity = new ActivationSimilarity(2, filter);
         similarity.Add(Matrix(2, 1, 1, 1), Matrix(2, 1, 1, 1), Mask(2, 2));
         ShouldMatch(similarity.Result(), ReferencePair.GetProperty("activations"));
@@ -39,7 +40,7 @@ public class ResultNamesTests
         var transfer = new FeatureTransfer(1);
         transfer.Add(Matrix(2, 1, 1, 0), Matrix(2, 1, 1, 0), Mask(2, 2));
         var weights = new LogitWeights(Matrix(1, 1, 1), [1f], Matrix(2, 1, 1, 2), [1f], Matrix(2, 1, 1, 2));
-        ShouldMatch(transfer.Result([1], [1], TransferSettings.Default, 0, weights), ReferencePair.GetProperty("transfer"));
+        ShouldMatch(transfer.Result([1], [1], TransferSpec.Default, 0, weights), ReferencePair.GetProperty("transfer"));
         var tensors = new Dictionary<string, Tensor> { ["wte.weight"] = Matrix(1, 1, 1) };
         var source = new WeightTensors(tensors.Keys, k => tensors[k]);
         ShouldMatch(WeightDifference.Compute(source, source), ReferencePair.GetProperty("weights"), nested: false);

@@ -42,6 +42,18 @@ public class StatisticsTests
     }
 
     [Fact]
+    public void Nonzero_scan_visits_every_nonzero_bit_pattern_in_order()
+    {
+        // 20 entries (past one vector width): nonzero at 1, 8, 19; −0 at 5 has a nonzero bit pattern.
+        var f = new float[20];
+        (f[1], f[5], f[8], f[19]) = (0.5f, -0f, -2, 1e-30f);
+        var visited = new List<int>();
+        for (var i = Statistics.NextNonzero(f, -1); i >= 0; i = Statistics.NextNonzero(f, i)) visited.Add(i);
+        visited.Should().Equal(1, 5, 8, 19);
+        Statistics.NextNonzero(new float[3], -1).Should().Be(-1);
+    }
+
+    [Fact]
     public void Running_moments_give_the_population_std()
     {
         // 2, 4, 4, 4, 5, 5, 7, 9: mean 5, population variance 4.
