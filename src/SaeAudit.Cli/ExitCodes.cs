@@ -5,6 +5,9 @@ public static class ExitCodes
 {
     public const int Ok = 0;
 
+    /// <summary><c>saeaudit run</c>: the audit ran and its results were written, but at least one gate failed.</summary>
+    public const int GateFailed = 1;
+
     /// <summary>Bad input: a file, a field, a value, or the command line itself.</summary>
     public const int InvalidInput = 2;
 

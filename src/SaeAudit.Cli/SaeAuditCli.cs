@@ -65,11 +65,16 @@ public static class SaeAuditCli
         builder.Logging.AddProvider(new TextWriterLoggerProvider(stderr));
         builder.Logging.SetMinimumLevel(LogLevel.Information);
 
-        var interactive = ReferenceEquals(stdout, Console.Out) && !Console.IsOutputRedirected;
-        builder.Services.AddSingleton(new CliConsole(stdout, interactive));
+        var ci = CliConsole.IsContinuousIntegration();
+        var interactive = ReferenceEquals(stdout, Console.Out) && !Console.IsOutputRedirected && !ci;
+        var errorInteractive = ReferenceEquals(stderr, Console.Error) && !Console.IsErrorRedirected && !ci;
+        builder.Services.AddSingleton(new CliConsole(stdout, stderr, interactive, errorInteractive));
         builder.Services.AddSingleton<GlobalOptions>();
         builder.Services.AddSingleton<InspectModelCommand>();
         // Top-level commands in help order.
+        builder.Services.AddSingleton<ICliCommand, RunCommand>();
+        builder.Services.AddSingleton<ICliCommand, ValidateCommand>();
+        builder.Services.AddSingleton<ICliCommand, InitCommand>();
         builder.Services.AddSingleton<ICliCommand, InspectCommand>();
         builder.Services.AddSingleton<ICliCommand, TraceCommand>();
         return builder.Build();

@@ -11,14 +11,9 @@ public sealed class CpuBackend : IComputeBackend
     /// <summary>Elements one worker takes at a time in the elementwise operations.</summary>
     private const int ElementwiseBlock = 1 << 16;
 
-    /// <summary>Elementwise operations go through TensorPrimitives in chunks of this many elements, so the temporary
-    /// lives on the stack and in L1, and chunk boundaries (which pick the vector path) never depend on threads.</summary>
+    /// <summary>GeluTanh runs in chunks of this many elements, so its temporary lives on the stack and in L1, and chunk
+    /// boundaries (which may pick TensorPrimitives' vector or scalar path) never depend on threads.</summary>
     private const int ElementwiseChunk = 2048;
-
-    /// <summary>(float)√(2/π), as torch rounds the Python constant of HF gelu_new.</summary>
-    private const float GeluScale = 0.7978845608028654f;
-
-    private const float GeluCubic = 0.044715f;
 
     private readonly GemmKernel kernel;
     private readonly ParallelOptions parallelOptions;
@@ -46,6 +41,10 @@ public sealed class CpuBackend : IComputeBackend
 
     /// <summary>The GEMM micro-kernel in use, e.g. "avx512 14x32".</summary>
     public string MatMulKernel => kernel.Name;
+
+    /// <summary>Whether this CPU runs the <paramref name="isa"/> GEMM kernel (<see cref="GemmIsa.Auto"/> and
+    /// <see cref="GemmIsa.Portable"/> always).</summary>
+    public static bool Supports(GemmIsa isa) => GemmKernel.IsSupported(isa);
 
     public unsafe void MatMul(Tensor a, Tensor b, Tensor c, bool transposeB = false, Tensor? bias = null)
     {
@@ -84,22 +83,15 @@ public sealed class CpuBackend : IComputeBackend
 
     /// <remarks>Mirrors torch's float32 evaluation order: 0.5·x·(1 + tanh(c·(x + 0.044715·(x·x·x)))), each operation
     /// rounded to float32, tanh from TensorPrimitives (vectorized, within a few ulp of the correctly rounded value).</remarks>
-    public void GeluTanh(Tensor x) => ForEachChunk(x.Data, static chunk =>
+    public void GeluTanh(Tensor x) => ForEachBlock(x.Data.Length, (start, length) =>
     {
-        Span<float> t = stackalloc float[chunk.Length];
-        TensorPrimitives.Multiply(chunk, chunk, t);
-        TensorPrimitives.Multiply(t, chunk, t);
-        TensorPrimitives.Multiply(t, GeluCubic, t);
-        TensorPrimitives.Add(t, chunk, t);
-        TensorPrimitives.Multiply(t, GeluScale, t);
-        TensorPrimitives.Tanh(t, t);
-        TensorPrimitives.Add(t, 1f, t);
-        TensorPrimitives.Multiply(chunk, 0.5f, chunk);
-        TensorPrimitives.Multiply(chunk, t, chunk);
+        Span<float> scratch = stackalloc float[ElementwiseChunk];
+        for (int offset = 0; offset < length; offset += ElementwiseChunk)
+            Activations.GeluTanh(x.Data.AsSpan(start + offset, Math.Min(ElementwiseChunk, length - offset)), scratch);
     });
 
-    /// <remarks>x / (1 + exp(-x)), as torch's CPU kernel, with <see cref="FastExp"/>.</remarks>
-    public void Silu(Tensor x) => ForEachBlock(x.Data.Length, (start, length) => FastExp.Silu(x.Data.AsSpan(start, length)));
+    /// <remarks>x / (1 + exp(-x)), as torch's CPU kernel, with a vectorized exp within 1 ulp.</remarks>
+    public void Silu(Tensor x) => ForEachBlock(x.Data.Length, (start, length) => Activations.Silu(x.Data.AsSpan(start, length)));
 
     public void Add(Tensor x, Tensor y)
     {
@@ -149,12 +141,6 @@ public sealed class CpuBackend : IComputeBackend
         });
     }
 
-    private void ForEachChunk(float[] data, SpanAction chunkAction) => ForEachBlock(data.Length, (start, length) =>
-    {
-        for (int offset = 0; offset < length; offset += ElementwiseChunk)
-            chunkAction(data.AsSpan(start + offset, Math.Min(ElementwiseChunk, length - offset)));
-    });
-
     /// <summary>Runs body(firstRow, rowCount) over blocks of about <see cref="ElementwiseBlock"/> elements.</summary>
     private void ForEachRowBlock(Tensor x, Action<int, int> body)
     {
@@ -167,8 +153,6 @@ public sealed class CpuBackend : IComputeBackend
             body(first, Math.Min(rowsPerBlock, rows - first));
         });
     }
-
-    private delegate void SpanAction(Span<float> chunk);
 
     private static void CheckRowwise(Tensor x, Tensor weight, Tensor output, string op)
     {

@@ -62,23 +62,4 @@ internal static class FastExp
             tail[..(s.Length - i)].CopyTo(s[i..]);
         }
     }
-
-    /// <summary>In place: x[i] = x[i] / (1 + exp(-x[i])) (SiLU, the form torch's CPU kernel evaluates).</summary>
-    public static void Silu(Span<float> x)
-    {
-        ref float start = ref MemoryMarshal.GetReference(x);
-        int i = 0;
-        for (; i <= x.Length - Vector512<float>.Count; i += Vector512<float>.Count)
-            Silu(Vector512.LoadUnsafe(ref start, (nuint)i)).StoreUnsafe(ref start, (nuint)i);
-        if (i < x.Length)
-        {
-            Span<float> tail = stackalloc float[Vector512<float>.Count];
-            x[i..].CopyTo(tail);
-            Silu(Vector512.Create<float>(tail)).CopyTo(tail);
-            tail[..(x.Length - i)].CopyTo(x[i..]);
-        }
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<float> Silu(Vector512<float> x) => x / (Vector512<float>.One + Exp(-x));
 }

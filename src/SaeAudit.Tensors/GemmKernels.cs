@@ -62,6 +62,7 @@ internal sealed unsafe class GemmKernel
 
     public static GemmKernel For(GemmIsa isa)
     {
+        if (!Enum.IsDefined(isa)) throw new ArgumentOutOfRangeException(nameof(isa), isa, "Unknown GEMM instruction set.");
         if (!IsSupported(isa)) throw new PlatformNotSupportedException($"This CPU does not support the {isa} GEMM kernel.");
         return isa switch
         {

@@ -86,5 +86,8 @@ public class ElementwiseTests
         new CpuBackend(3).Threads.Should().Be(3);
         backend.MatMulKernel.Should().NotBeNullOrEmpty();
         FluentActions.Invoking(() => new CpuBackend(-1)).Should().Throw<ArgumentOutOfRangeException>();
+        FluentActions.Invoking(() => new CpuBackend(1, (GemmIsa)42)).Should().Throw<ArgumentOutOfRangeException>();
+        CpuBackend.Supports(GemmIsa.Portable).Should().BeTrue();
+        CpuBackend.Supports(GemmIsa.Auto).Should().BeTrue();
     }
 }

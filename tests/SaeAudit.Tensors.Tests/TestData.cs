@@ -30,5 +30,5 @@ internal static class TestData
 
     /// <summary>The GEMM instruction sets this CPU runs (always includes the portable one).</summary>
     public static IEnumerable<GemmIsa> SupportedIsas() =>
-        new[] { GemmIsa.Avx512, GemmIsa.Avx2, GemmIsa.Portable }.Where(GemmKernel.IsSupported);
+        new[] { GemmIsa.Avx512, GemmIsa.Avx2, GemmIsa.Portable }.Where(CpuBackend.Supports);
 }

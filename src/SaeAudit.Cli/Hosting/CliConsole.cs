@@ -2,14 +2,47 @@ using Spectre.Console;
 
 namespace SaeAudit.Cli.Hosting;
 
-/// <summary>Where commands write their results (progress goes to stderr through logging).
-/// <see cref="Interactive"/> is true only for a terminal, where tables get borders and colour.</summary>
-internal sealed class CliConsole(TextWriter output, bool interactive)
+/// <summary>Where commands write: results to <see cref="Out"/> (stdout), progress to <see cref="Error"/> (stderr).
+/// A stream counts as interactive only when it is a terminal and the <c>CI</c> variable is not set; interactive
+/// streams get borders, colour and live progress bars, the others plain text without ANSI codes.</summary>
+internal sealed class CliConsole(TextWriter output, TextWriter error, bool interactive, bool errorInteractive)
 {
+    /// <summary>Wide enough that redirected tables never wrap: a log or a CI page has no width to fit.</summary>
+    private const int PlainWidth = 400;
+
     public TextWriter Out { get; } = output;
+
+    public TextWriter Error { get; } = error;
 
     public bool Interactive { get; } = interactive;
 
-    /// <summary>A Spectre console on <see cref="Out"/>, for tables in a terminal (it detects colour support).</summary>
-    public IAnsiConsole CreateAnsiConsole() => AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Out) });
+    public bool ErrorInteractive { get; } = errorInteractive;
+
+    /// <summary>True when the <c>CI</c> environment variable is set (GitHub Actions, GitLab, Azure set it to true).</summary>
+    public static bool IsContinuousIntegration()
+    {
+        var ci = Environment.GetEnvironmentVariable("CI");
+        return !string.IsNullOrEmpty(ci) && !ci.Equals("false", StringComparison.OrdinalIgnoreCase) && ci != "0";
+    }
+
+    /// <summary>A Spectre console on <see cref="Out"/>: the terminal's own capabilities when interactive, else plain
+    /// text (no ANSI codes, no colour, no wrapping).</summary>
+    public IAnsiConsole CreateAnsiConsole() => Create(Out, Interactive);
+
+    /// <summary>A Spectre console on <see cref="Error"/>, for progress bars.</summary>
+    public IAnsiConsole CreateErrorConsole() => Create(Error, ErrorInteractive);
+
+    private static IAnsiConsole Create(TextWriter writer, bool interactive)
+    {
+        if (interactive) return AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(writer) });
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Ansi = AnsiSupport.No,
+            ColorSystem = ColorSystemSupport.NoColors,
+            Out = new AnsiConsoleOutput(writer),
+        });
+        console.Profile.Width = PlainWidth;
+        console.Profile.Capabilities.Interactive = false;
+        return console;
+    }
 }

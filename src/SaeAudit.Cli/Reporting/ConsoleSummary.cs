@@ -1,0 +1,180 @@
+using SaeAudit.Evaluation.Manifests;
+using SaeAudit.Evaluation.Metrics;
+using SaeAudit.Evaluation.Results;
+using Spectre.Console;
+using Spectre.Console.Rendering;
+using static SaeAudit.Cli.Reporting.Numbers;
+
+namespace SaeAudit.Cli.Reporting;
+
+/// <summary>The summary <c>saeaudit run</c> prints to stdout, in the spirit of BenchmarkDotNet's: per pair the
+/// headline metrics of base and finetune side by side (the reference study's table), how far the finetune moved,
+/// and the gates; then a verdict line per pair and overall, the results path and the environment. Renders from the
+/// results alone, so it shows exactly what the results file holds. Tables get borders and colour on a terminal
+/// and become Markdown tables (plain ASCII) when the console has no ANSI support (redirected output, CI).</summary>
+internal static class ConsoleSummary
+{
+    public static void Write(IAnsiConsole console, AuditResults results, string resultsPath)
+    {
+        var border = console.Profile.Capabilities.Ansi ? TableBorder.Rounded : TableBorder.Markdown;
+        foreach (var pair in results.Pairs)
+        {
+            WriteHeading(console, pair, results.Provenance.Pairs.FirstOrDefault(p => p.Name == pair.Name)?.Parameters);
+            console.Write(HeadlineTable(pair, border));
+            console.WriteLine();
+            console.Write(ShiftTable(pair, border));
+            console.WriteLine();
+            if (pair.Gates.Count > 0)
+            {
+                console.Write(GateTable(pair, border));
+                console.WriteLine();
+            }
+        }
+        foreach (var pair in results.Pairs)
+            console.MarkupLine(Verdict(pair));
+        console.MarkupLine(OverallVerdict(results));
+        console.WriteLine($"results: {resultsPath}");
+        console.WriteLine(EnvironmentLine(results));
+    }
+
+    private static void WriteHeading(IAnsiConsole console, PairResult pair, PairParameters? parameters)
+    {
+        console.MarkupLine($"[bold]{Markup.Escape(pair.Name)}[/]" + (parameters is null ? "" : Markup.Escape(
+            $": {ShortName(parameters.Base)} -> {ShortName(parameters.Finetune)}, SAE {ShortName(parameters.Sae)} " +
+            $"at {parameters.Hook}, dataset {ShortName(parameters.Dataset)}")));
+        var rows = parameters is null ? $"{pair.Tokens.Rows} rows" : $"{pair.Tokens.Rows} rows x {parameters.Context} tokens";
+        console.WriteLine($"{rows}: {pair.Tokens.Kept} kept, {pair.Tokens.Outliers} outliers");
+        console.WriteLine();
+    }
+
+    /// <summary>SPEC §4-§5 for each model: the reference study's headline columns.</summary>
+    private static Table HeadlineTable(PairResult pair, TableBorder border)
+    {
+        var table = NewTable(border, "metric", "base", "finetune");
+        void Row(string metric, Func<ModelResult, double> value) =>
+            table.AddRow(Cell(metric), Cell(Format(value(pair.Base))), Cell(Format(value(pair.Finetune))));
+
+        Row("L0", m => m.Sae.L0);
+        Row("L1", m => m.Sae.L1);
+        Row("MSE", m => m.Sae.Mse);
+        Row("explained variance", m => m.Sae.ExplainedVariance);
+        Row("explained variance (legacy)", m => m.Sae.ExplainedVarianceLegacy);
+        Row("r2_flat", m => m.Sae.R2Flat);
+        Row("cos_rec", m => m.Sae.CosRec);
+        Row("CE clean", m => m.Ce.Clean);
+        Row("CE with SAE", m => m.Ce.Sae);
+        Row("CE zero-ablated", m => m.Ce.Zero);
+        Row("CE delta", m => m.Ce.Delta);
+        Row("CE score", m => m.Ce.Score);
+        Row("KL with SAE", m => m.Kl.Sae);
+        Row("KL score", m => m.Kl.Score);
+        Row("dead %", m => 100 * m.Sae.DeadFraction);
+        Row("dense %", m => 100 * m.Sae.DenseFraction);
+        return table;
+    }
+
+    /// <summary>SPEC §3, §4 (densities), §6, §7: what changed from base to finetune.</summary>
+    private static Table ShiftTable(PairResult pair, TableBorder border)
+    {
+        var table = NewTable(border, "finetune vs base", "value");
+        void Row(string measure, string value) => table.AddRow(Cell(measure), Cell(value));
+
+        var activations = pair.Activations;
+        Row("activation cos (mean ± std)", $"{Format(activations.CosMean)} ± {Format(activations.CosStd)}");
+        Row("activation distance (mean)", Format(activations.DistMean));
+        Row("outliers", $"{pair.Tokens.Outliers} ({Format(100 * activations.OutlierFraction)} %)");
+        Row("τ base / finetune", activations.TauBase is null && activations.TauFinetune is null
+            ? "no outlier filter"
+            : $"{Format(activations.TauBase ?? double.NaN)} / {Format(activations.TauFinetune ?? double.NaN)}");
+        Row("features born / died / dead in both", $"{pair.Densities.Born} / {pair.Densities.Died} / {pair.Densities.DeadBoth}");
+        Row("log-density correlation r", Format(pair.Densities.LogDensityPearson));
+        var similarity = pair.Transfer.ActivationSimilarity;
+        Row("feature activation similarity",
+            $"mean {Format(similarity.Mean)}, median {Format(similarity.Median)}, {Format(100 * similarity.FracGe08)} % >= 0.8 " +
+            $"(n {similarity.N}, {similarity.Undefined} undefined)");
+        Row("feature logit similarity (mean)", Format(pair.Transfer.LogitSimilarity.Mean));
+        var dead = pair.Transfer.DeadActivationError;
+        Row("dead-feature activation error (mean)", $"{Format(dead.Mean)} (n {dead.N})");
+        Row("unembedding norm ratio", Format(pair.Weights.UnembedNormRatio));
+        Row("largest weight change (layer)", LargestLayerChange(pair.Weights));
+        return table;
+    }
+
+    private static Table GateTable(PairResult pair, TableBorder border)
+    {
+        var table = NewTable(border, "gate", "bound", "value", "result");
+        foreach (var gate in pair.Gates)
+            table.AddRow(Cell(gate.Metric), Cell(BoundOf(gate)), Cell(Format(gate.Value ?? double.NaN)), OutcomeCell(gate.Passed));
+        return table;
+    }
+
+    /// <summary><c>light: PASS (2/2 gates)</c>, or the failed gates with value and bound.</summary>
+    private static string Verdict(PairResult pair)
+    {
+        var name = Markup.Escape(pair.Name);
+        var total = pair.Gates.Count;
+        if (total == 0) return $"{name}: {Outcome(true)} (no gates)";
+        var failed = pair.Gates.Where(g => !g.Passed).ToList();
+        if (failed.Count == 0) return $"{name}: {Outcome(true)} ({total}/{total} gates)";
+        return $"{name}: {Outcome(false)} ({failed.Count} of {total} gates failed: " +
+            Markup.Escape(string.Join("; ", failed.Select(Violation))) + ")";
+    }
+
+    private static string OverallVerdict(AuditResults results)
+    {
+        var total = results.Pairs.Count;
+        var failed = results.Pairs.Count(p => !p.Passed);
+        return failed == 0
+            ? $"overall: {Outcome(true)} ({total}/{total} pairs)"
+            : $"overall: {Outcome(false)} ({failed} of {total} pairs failed)";
+    }
+
+    /// <summary><c>metric = value &lt; min</c> or <c>&gt; max</c>; a NaN value fails whatever the bounds.</summary>
+    private static string Violation(GateResult gate)
+    {
+        if (gate.Value is not { } value || double.IsNaN(value)) return $"{gate.Metric} = NaN";
+        var shown = $"{gate.Metric} = {Format(value)}";
+        if (gate.Min is { } min && value < min) return $"{shown} < {Bound(min)}";
+        if (gate.Max is { } max && value > max) return $"{shown} > {Bound(max)}";
+        return shown;
+    }
+
+    private static string BoundOf(GateResult gate) => (gate.Min, gate.Max) switch
+    {
+        ({ } min, { } max) => $"in [{Bound(min)}, {Bound(max)}]",
+        ({ } min, null) => $">= {Bound(min)}",
+        (null, { } max) => $"<= {Bound(max)}",
+        _ => "none",
+    };
+
+    private static string LargestLayerChange(WeightsResult weights)
+    {
+        var largest = weights.Layers.Where(l => !double.IsNaN(l.Value)).OrderByDescending(l => l.Value).FirstOrDefault();
+        return largest.Key is null ? "n/a" : $"{largest.Key}: {Format(largest.Value)}";
+    }
+
+    private static string EnvironmentLine(AuditResults results)
+    {
+        var environment = results.Provenance.Environment;
+        var run = results.Provenance.Run;
+        return $"environment: {results.Tool.Name} {results.Tool.Version}, {environment.Runtime}, {environment.Cpu}, " +
+            $"{run.Threads} threads, wall {Format(run.WallSeconds)} s, {Format(run.TokensPerSecond)} tokens/s";
+    }
+
+    /// <summary>A model, SAE or dataset by its folder or file name (hub references as written).</summary>
+    private static string ShortName(string path) =>
+        ManifestLoader.IsHubReference(path) ? path : Path.GetFileName(Path.TrimEndingDirectorySeparator(path));
+
+    private static string Outcome(bool passed) => passed ? "[green]PASS[/]" : "[red]FAIL[/]";
+
+    private static Markup OutcomeCell(bool passed) => new(Outcome(passed));
+
+    private static Text Cell(string text) => new(text);
+
+    private static Table NewTable(TableBorder border, string first, params string[] valueColumns)
+    {
+        var table = new Table().Border(border).AddColumn(new TableColumn(first));
+        foreach (var column in valueColumns) table.AddColumn(new TableColumn(column).RightAligned());
+        return table;
+    }
+}
