@@ -16,6 +16,7 @@ public sealed class AuditRunner(IComputeBackend backend, IAuditProgress? progres
 {
     public AuditResults Run(Manifest manifest, CancellationToken cancellation = default)
     {
+        Preflight(manifest);
         var started = DateTime.UtcNow;
         var clock = Stopwatch.StartNew();
         var pairs = new List<PairResult>();
@@ -40,6 +41,29 @@ public sealed class AuditRunner(IComputeBackend backend, IAuditProgress? progres
                 provenance,
                 new RunInfo(backend.Threads, started.ToString("yyyy-MM-ddTHH:mm:ssZ"), Math.Round(seconds, 3),
                     Math.Round(tokens / Math.Max(seconds, 1e-9), 1), Process.GetCurrentProcess().PeakWorkingSet64)));
+    }
+
+    /// <summary>Checks from the configs alone that every pair's models can be run and its SAE fits them, so a bad
+    /// later pair fails before any work is done (the weights, dataset and SAE tensors are checked when loaded).</summary>
+    public static void Preflight(Manifest manifest)
+    {
+        for (var i = 0; i < manifest.Pairs.Count; i++)
+        {
+            var pair = manifest.Pairs[i];
+            var sae = SaeConfig.Load(Path.Combine(pair.Sae, SaeConfig.FileName));
+            var hook = pair.Hook ?? sae.Hook;
+            foreach (var model in new[] { pair.Base, pair.Finetune })
+            {
+                var config = Models.Checkpoints.ModelConfig.Load(Path.Combine(model, "config.json"));
+                ModelLoader.RequireSupported(config);
+                if (hook.Layer >= config.Layers)
+                    throw pair.Hook is null
+                        ? InvalidInputException.For(sae.Path, "hook_name", $"{hook} needs layer {hook.Layer}, but {model} has {config.Layers} layers")
+                        : InvalidInputException.For(manifest.SourcePath, $"pairs[{i}].hook", $"{hook} needs layer {hook.Layer}, but {model} has {config.Layers} layers");
+                if (sae.DIn != config.HiddenSize)
+                    throw InvalidInputException.For(sae.Path, "d_in", $"{sae.DIn} does not match the width {config.HiddenSize} of {hook} in {model}");
+            }
+        }
     }
 
     public (PairResult Result, PairProvenance Provenance) RunPair(PairSpec pair, CancellationToken cancellation = default)
@@ -126,7 +150,8 @@ public sealed class AuditRunner(IComputeBackend backend, IAuditProgress? progres
             activations.Result(),
             new ModelResult(reconstructionBase.Result(), lossB.Ce, lossB.Kl),
             new ModelResult(reconstructionFinetune.Result(), lossF.Ce, lossF.Kl),
-            FeatureDensities.Compute(reconstructionBase.FeatureCounts, reconstructionFinetune.FeatureCounts, reconstructionBase.Kept),
+            FeatureDensities.Compute(reconstructionBase.FeatureCounts, reconstructionFinetune.FeatureCounts, reconstructionBase.Kept,
+                sampleSeed: pair.Seed + 3),
             transferResult,
             weights,
             []);

@@ -27,6 +27,19 @@ internal static class Activations
         Map2<GeluOuter>(x, inner);
     }
 
+    /// <summary>In place: x = x·Φ(x) = 0.5·x·erfc(-x/√2) (exact GELU). erfc(z) = t·exp(-z² + P(t)), t = 1/(1 + z/2), the
+    /// Chebyshev fit of Numerical Recipes' erfcc (relative error below 1.1e-7 for every z ≥ 0), so the negative tail,
+    /// where 1 + erf(x/√2) would cancel, keeps its relative accuracy.</summary>
+    public static void GeluErf(Span<float> x) => Map<GeluErfOp>(x, x);
+
+    /// <summary>In place: x = cap·tanh(x / cap).</summary>
+    public static void SoftCap(Span<float> x, float cap)
+    {
+        TensorPrimitives.Divide(x, cap, x);
+        TensorPrimitives.Tanh(x, x);
+        TensorPrimitives.Multiply(x, cap, x);
+    }
+
     /// <summary>In place: x = x / (1 + exp(-x)) (SiLU, the form torch's CPU kernel evaluates), exp from
     /// <see cref="FastExp"/>.</summary>
     public static void Silu(Span<float> x) => Map<SiluOp>(x, x);
@@ -93,6 +106,29 @@ internal static class Activations
     {
         public static Vector512<float> Invoke(Vector512<float> x, Vector512<float> t) =>
             Vector512.Create(0.5f) * x * (Vector512<float>.One + t);
+    }
+
+    /// <summary>x·Φ(x): Φ = erfc(z)/2 for x &lt; 0 and 1 - erfc(z)/2 otherwise, z = |x|/√2.</summary>
+    private readonly struct GeluErfOp : IUnary
+    {
+        public static Vector512<float> Invoke(Vector512<float> x)
+        {
+            var z = Vector512.Abs(x) * Vector512.Create(0.70710678118654752f);
+            var t = Vector512<float>.One / Vector512.FusedMultiplyAdd(z, Vector512.Create(0.5f), Vector512<float>.One);
+            var p = Vector512.Create(0.17087277f);
+            p = Vector512.FusedMultiplyAdd(p, t, Vector512.Create(-0.82215223f));
+            p = Vector512.FusedMultiplyAdd(p, t, Vector512.Create(1.48851587f));
+            p = Vector512.FusedMultiplyAdd(p, t, Vector512.Create(-1.13520398f));
+            p = Vector512.FusedMultiplyAdd(p, t, Vector512.Create(0.27886807f));
+            p = Vector512.FusedMultiplyAdd(p, t, Vector512.Create(-0.18628806f));
+            p = Vector512.FusedMultiplyAdd(p, t, Vector512.Create(0.09678418f));
+            p = Vector512.FusedMultiplyAdd(p, t, Vector512.Create(0.37409196f));
+            p = Vector512.FusedMultiplyAdd(p, t, Vector512.Create(1.00002368f));
+            p = Vector512.FusedMultiplyAdd(p, t, Vector512.Create(-1.26551223f));
+            var halfErfc = Vector512.Create(0.5f) * t * FastExp.Exp(Vector512.FusedMultiplyAdd(-z, z, p));
+            var phi = Vector512.ConditionalSelect(Vector512.LessThan(x, Vector512<float>.Zero), halfErfc, Vector512<float>.One - halfErfc);
+            return x * phi;
+        }
     }
 
     private readonly struct SiluOp : IUnary

@@ -90,8 +90,18 @@ public sealed class CpuBackend : IComputeBackend
             Activations.GeluTanh(x.Data.AsSpan(start + offset, Math.Min(ElementwiseChunk, length - offset)), scratch);
     });
 
+    /// <remarks>x·Φ(x) with Φ from a Chebyshev fit of erfc (relative error about 1e-7, also in the negative tail).</remarks>
+    public void GeluErf(Tensor x) => ForEachBlock(x.Data.Length, (start, length) => Activations.GeluErf(x.Data.AsSpan(start, length)));
+
     /// <remarks>x / (1 + exp(-x)), as torch's CPU kernel, with a vectorized exp within 1 ulp.</remarks>
     public void Silu(Tensor x) => ForEachBlock(x.Data.Length, (start, length) => Activations.Silu(x.Data.AsSpan(start, length)));
+
+    /// <remarks>Divide, tanh, multiply, each rounded to float32, as HF evaluates it.</remarks>
+    public void SoftCap(Tensor x, float cap)
+    {
+        if (!(cap > 0)) throw new ArgumentException($"SoftCap: cap {cap} must be positive.");
+        ForEachBlock(x.Data.Length, (start, length) => Activations.SoftCap(x.Data.AsSpan(start, length), cap));
+    }
 
     public void Add(Tensor x, Tensor y)
     {

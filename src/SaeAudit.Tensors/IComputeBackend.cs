@@ -25,8 +25,14 @@ public interface IComputeBackend
     /// <summary>In place: x = 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))) (HF gelu_new / gelu_pytorch_tanh).</summary>
     void GeluTanh(Tensor x);
 
+    /// <summary>In place: x = 0.5·x·(1 + erf(x/√2)) (HF gelu, torch's exact GELU).</summary>
+    void GeluErf(Tensor x);
+
     /// <summary>In place: x = x·sigmoid(x) (SiLU).</summary>
     void Silu(Tensor x);
+
+    /// <summary>In place: x = cap·tanh(x / cap) (Gemma-2's final logit soft-capping); <paramref name="cap"/> &gt; 0.</summary>
+    void SoftCap(Tensor x, float cap);
 
     /// <summary>In place: x += y (same length).</summary>
     void Add(Tensor x, Tensor y);

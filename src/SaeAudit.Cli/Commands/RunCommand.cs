@@ -67,8 +67,8 @@ internal sealed class RunCommand(CliConsole console, GlobalOptions global, ILogg
     private static Manifest SelectPairs(Manifest manifest, string manifestPath, string[] names)
     {
         if (names.Length == 0) return manifest;
-        var known = manifest.Pairs.Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
-        var unknown = names.FirstOrDefault(name => !known.Contains(name));
+        var known = manifest.Pairs.Select(p => p.Name).ToList();
+        var unknown = names.FirstOrDefault(name => !known.Contains(name, StringComparer.Ordinal));
         if (unknown is not null)
             throw InvalidInputException.For(manifestPath, "--pair",
                 $"no pair named '{unknown}' (the manifest has: {string.Join(", ", known)})");

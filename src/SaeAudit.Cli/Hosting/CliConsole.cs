@@ -26,7 +26,7 @@ internal sealed class CliConsole(TextWriter output, TextWriter error, bool inter
     }
 
     /// <summary>A Spectre console on <see cref="Out"/>: the terminal's own capabilities when interactive, else plain
-    /// text (no ANSI codes, no colour, no wrapping).</summary>
+    /// text (no ANSI codes, no colour, no wrapping, no trailing spaces).</summary>
     public IAnsiConsole CreateAnsiConsole() => Create(Out, Interactive);
 
     /// <summary>A Spectre console on <see cref="Error"/>, for progress bars.</summary>
@@ -39,7 +39,7 @@ internal sealed class CliConsole(TextWriter output, TextWriter error, bool inter
         {
             Ansi = AnsiSupport.No,
             ColorSystem = ColorSystemSupport.NoColors,
-            Out = new AnsiConsoleOutput(writer),
+            Out = new AnsiConsoleOutput(new PlainTextWriter(writer)),
         });
         console.Profile.Width = PlainWidth;
         console.Profile.Capabilities.Interactive = false;

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
-using SaeAudit.Cli.Reporting;
 using SaeAudit.Evaluation;
+using SaeAudit.Reporting;
 
 namespace SaeAudit.Cli.Progress;
 
@@ -31,15 +31,15 @@ internal sealed class LogLineProgress(ILogger log) : IAuditProgress
         state.LastLine = Stopwatch.GetTimestamp();
         var rate = state.Done / Stopwatch.GetElapsedTime(state.Started).TotalSeconds;
         log.LogInformation("{Pair}: {Done}/{Total} tokens ({Percent} %), {Rate} tokens/s, ETA {Eta}", pair, state.Done,
-            state.Total, 100 * state.Done / state.Total, Numbers.Format(rate), Eta((state.Total - state.Done) / rate));
+            state.Total, 100 * state.Done / state.Total, NumberFormat.Format(rate), Eta((state.Total - state.Done) / rate));
     }
 
     public void PairFinished(string pair)
     {
         var state = _pairs[pair];
         var seconds = Stopwatch.GetElapsedTime(state.Started).TotalSeconds;
-        log.LogInformation("{Pair}: finished in {Seconds} s ({Rate} tokens/s)", pair, Numbers.Format(seconds),
-            Numbers.Format(state.Total / seconds));
+        log.LogInformation("{Pair}: finished in {Seconds} s ({Rate} tokens/s)", pair, NumberFormat.Format(seconds),
+            NumberFormat.Format(state.Total / seconds));
     }
 
     private static string Eta(double seconds)

@@ -1,5 +1,5 @@
-using SaeAudit.Cli.Reporting;
 using SaeAudit.Evaluation;
+using SaeAudit.Reporting;
 using Spectre.Console;
 using Spectre.Console.Rendering;
 
@@ -41,6 +41,6 @@ internal sealed class ProgressBars(ProgressContext context) : IAuditProgress
     private sealed class TokenRateColumn : ProgressColumn
     {
         public override IRenderable Render(RenderOptions options, ProgressTask task, TimeSpan deltaTime) =>
-            new Text(task.Speed is { } speed ? $"{Numbers.Format(speed)} tokens/s" : "");
+            new Text(task.Speed is { } speed ? $"{NumberFormat.Format(speed)} tokens/s" : "");
     }
 }

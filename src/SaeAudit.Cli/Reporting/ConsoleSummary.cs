@@ -3,15 +3,16 @@ using SaeAudit.Evaluation.Metrics;
 using SaeAudit.Evaluation.Results;
 using Spectre.Console;
 using Spectre.Console.Rendering;
-using static SaeAudit.Cli.Reporting.Numbers;
+using static SaeAudit.Reporting.NumberFormat;
 
 namespace SaeAudit.Cli.Reporting;
 
 /// <summary>The summary <c>saeaudit run</c> prints to stdout, in the spirit of BenchmarkDotNet's: per pair the
 /// headline metrics of base and finetune side by side (the reference study's table), how far the finetune moved,
 /// and the gates; then a verdict line per pair and overall, the results path and the environment. Renders from the
-/// results alone, so it shows exactly what the results file holds. Tables get borders and colour on a terminal
-/// and become Markdown tables (plain ASCII) when the console has no ANSI support (redirected output, CI).</summary>
+/// results alone, so it shows exactly what the results file holds, and formats numbers as the reports do
+/// (<see cref="SaeAudit.Reporting.NumberFormat"/>). Tables get borders and colour on a terminal
+/// and become Markdown tables without ANSI codes when the console has no ANSI support (redirected output, CI).</summary>
 internal static class ConsoleSummary
 {
     public static void Write(IAnsiConsole console, AuditResults results, string resultsPath)
@@ -53,6 +54,8 @@ internal static class ConsoleSummary
         var table = NewTable(border, "metric", "base", "finetune");
         void Row(string metric, Func<ModelResult, double> value) =>
             table.AddRow(Cell(metric), Cell(Format(value(pair.Base))), Cell(Format(value(pair.Finetune))));
+        void PercentRow(string metric, Func<ModelResult, double> fraction) =>
+            table.AddRow(Cell(metric), Cell(Percent(fraction(pair.Base))), Cell(Percent(fraction(pair.Finetune))));
 
         Row("L0", m => m.Sae.L0);
         Row("L1", m => m.Sae.L1);
@@ -68,29 +71,30 @@ internal static class ConsoleSummary
         Row("CE score", m => m.Ce.Score);
         Row("KL with SAE", m => m.Kl.Sae);
         Row("KL score", m => m.Kl.Score);
-        Row("dead %", m => 100 * m.Sae.DeadFraction);
-        Row("dense %", m => 100 * m.Sae.DenseFraction);
+        PercentRow("dead features", m => m.Sae.DeadFraction);
+        PercentRow("dense features", m => m.Sae.DenseFraction);
         return table;
     }
 
     /// <summary>SPEC §3, §4 (densities), §6, §7: what changed from base to finetune.</summary>
     private static Table ShiftTable(PairResult pair, TableBorder border)
     {
-        var table = NewTable(border, "finetune vs base", "value");
+        // Values are phrases here, not single numbers, so they read better left-aligned.
+        var table = new Table().Border(border).AddColumn("finetune vs base").AddColumn("value");
         void Row(string measure, string value) => table.AddRow(Cell(measure), Cell(value));
 
         var activations = pair.Activations;
-        Row("activation cos (mean ± std)", $"{Format(activations.CosMean)} ± {Format(activations.CosStd)}");
+        Row("activation cos (mean ± std)", MeanStd(activations.CosMean, activations.CosStd));
         Row("activation distance (mean)", Format(activations.DistMean));
-        Row("outliers", $"{pair.Tokens.Outliers} ({Format(100 * activations.OutlierFraction)} %)");
+        Row("outliers", $"{Format(pair.Tokens.Outliers)} ({Percent(activations.OutlierFraction)})");
         Row("τ base / finetune", activations.TauBase is null && activations.TauFinetune is null
             ? "no outlier filter"
-            : $"{Format(activations.TauBase ?? double.NaN)} / {Format(activations.TauFinetune ?? double.NaN)}");
-        Row("features born / died / dead in both", $"{pair.Densities.Born} / {pair.Densities.Died} / {pair.Densities.DeadBoth}");
+            : $"{Format(activations.TauBase)} / {Format(activations.TauFinetune)}");
+        Row("features born / died / dead in both", $"{Format(pair.Densities.Born)} / {Format(pair.Densities.Died)} / {Format(pair.Densities.DeadBoth)}");
         Row("log-density correlation r", Format(pair.Densities.LogDensityPearson));
         var similarity = pair.Transfer.ActivationSimilarity;
         Row("feature activation similarity",
-            $"mean {Format(similarity.Mean)}, median {Format(similarity.Median)}, {Format(100 * similarity.FracGe08)} % >= 0.8 " +
+            $"mean {Format(similarity.Mean)}, median {Format(similarity.Median)}, {Percent(similarity.FracGe08)} ≥ 0.8 " +
             $"(n {similarity.N}, {similarity.Undefined} undefined)");
         Row("feature logit similarity (mean)", Format(pair.Transfer.LogitSimilarity.Mean));
         var dead = pair.Transfer.DeadActivationError;
@@ -104,7 +108,7 @@ internal static class ConsoleSummary
     {
         var table = NewTable(border, "gate", "bound", "value", "result");
         foreach (var gate in pair.Gates)
-            table.AddRow(Cell(gate.Metric), Cell(BoundOf(gate)), Cell(Format(gate.Value ?? double.NaN)), OutcomeCell(gate.Passed));
+            table.AddRow(Cell(gate.Metric), Cell(Bound(gate.Min, gate.Max)), Cell(Format(gate.Value)), OutcomeCell(gate.Passed));
         return table;
     }
 
@@ -132,25 +136,17 @@ internal static class ConsoleSummary
     /// <summary><c>metric = value &lt; min</c> or <c>&gt; max</c>; a NaN value fails whatever the bounds.</summary>
     private static string Violation(GateResult gate)
     {
-        if (gate.Value is not { } value || double.IsNaN(value)) return $"{gate.Metric} = NaN";
+        if (gate.Value is not { } value || double.IsNaN(value)) return $"{gate.Metric} = {NotAvailable} (NaN)";
         var shown = $"{gate.Metric} = {Format(value)}";
-        if (gate.Min is { } min && value < min) return $"{shown} < {Bound(min)}";
-        if (gate.Max is { } max && value > max) return $"{shown} > {Bound(max)}";
+        if (gate.Min is { } min && value < min) return $"{shown} < {Exact(min)}";
+        if (gate.Max is { } max && value > max) return $"{shown} > {Exact(max)}";
         return shown;
     }
-
-    private static string BoundOf(GateResult gate) => (gate.Min, gate.Max) switch
-    {
-        ({ } min, { } max) => $"in [{Bound(min)}, {Bound(max)}]",
-        ({ } min, null) => $">= {Bound(min)}",
-        (null, { } max) => $"<= {Bound(max)}",
-        _ => "none",
-    };
 
     private static string LargestLayerChange(WeightsResult weights)
     {
         var largest = weights.Layers.Where(l => !double.IsNaN(l.Value)).OrderByDescending(l => l.Value).FirstOrDefault();
-        return largest.Key is null ? "n/a" : $"{largest.Key}: {Format(largest.Value)}";
+        return largest.Key is null ? NotAvailable : $"{largest.Key}: {Format(largest.Value)}";
     }
 
     private static string EnvironmentLine(AuditResults results)
@@ -158,7 +154,7 @@ internal static class ConsoleSummary
         var environment = results.Provenance.Environment;
         var run = results.Provenance.Run;
         return $"environment: {results.Tool.Name} {results.Tool.Version}, {environment.Runtime}, {environment.Cpu}, " +
-            $"{run.Threads} threads, wall {Format(run.WallSeconds)} s, {Format(run.TokensPerSecond)} tokens/s";
+            $"{run.Threads} threads, wall {Seconds(run.WallSeconds)}, {Format(run.TokensPerSecond)} tokens/s";
     }
 
     /// <summary>A model, SAE or dataset by its folder or file name (hub references as written).</summary>

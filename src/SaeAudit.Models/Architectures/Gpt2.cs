@@ -8,7 +8,7 @@ namespace SaeAudit.Models.Architectures;
 public sealed class Gpt2 : ITransformer
 {
     private readonly IComputeBackend _backend;
-    private readonly Tensor _wte; // [vocab, d]
+    private readonly Embedding _wte; // [vocab, d]
     private readonly Tensor _wpe; // [positions, d]
     private readonly BlockWeights[] _blocks;
     private readonly LayerNorm _lnF;
@@ -16,7 +16,7 @@ public sealed class Gpt2 : ITransformer
 
     private sealed record BlockWeights(
         LayerNorm Ln1, Linear Query, Linear Key, Linear Value, Linear AttnProj,
-        LayerNorm Ln2, Linear Fc, Linear MlpProj, float AttentionScale);
+        LayerNorm Ln2, Mlp Mlp, float AttentionScale);
 
     public Gpt2(ModelConfig config, Checkpoint checkpoint, IComputeBackend backend)
     {
@@ -29,15 +29,13 @@ public sealed class Gpt2 : ITransformer
             throw InvalidInputException.For(config.Path, "n_head", $"{_heads} does not divide n_embd {d}");
         if (config.GetBool("reorder_and_upcast_attn", false))
             throw InvalidInputException.For(config.Path, "reorder_and_upcast_attn", "true is not supported");
-        var activation = config.GetOptionalString("activation_function") ?? "gelu_new";
-        if (activation is not ("gelu_new" or "gelu_pytorch_tanh"))
-            throw InvalidInputException.For(config.Path, "activation_function", $"'{activation}' is not supported (gelu_new)");
+        var activation = ActivationFunctions.Parse(config, "activation_function");
 
         // Older exports prefix every key with "transformer."; the tiny fixtures and the hub's gpt2 do not.
         var prefix = checkpoint.Contains("transformer.wte.weight") ? "transformer." : "";
         Tensor Load(string name, params int[] shape) => checkpoint.LoadFloat32(prefix + name, shape);
 
-        _wte = Load("wte.weight", config.VocabSize, d);
+        _wte = new Embedding(Load("wte.weight", config.VocabSize, d), config);
         _wpe = Load("wpe.weight", config.MaxPositions, d);
         var eps = (float)config.NormEps;
         var scaleWeights = config.GetBool("scale_attn_weights", true);
@@ -55,8 +53,10 @@ public sealed class Gpt2 : ITransformer
                 Linear.Conv1D(wq, bq.Reshape(d)), Linear.Conv1D(wk, bk.Reshape(d)), Linear.Conv1D(wv, bv.Reshape(d)),
                 Linear.Conv1D(Load(p + "attn.c_proj.weight", d, d), Load(p + "attn.c_proj.bias", d)),
                 new LayerNorm(Load(p + "ln_2.weight", d), Load(p + "ln_2.bias", d), eps),
-                Linear.Conv1D(Load(p + "mlp.c_fc.weight", d, inner), Load(p + "mlp.c_fc.bias", inner)),
-                Linear.Conv1D(Load(p + "mlp.c_proj.weight", inner, d), Load(p + "mlp.c_proj.bias", d)),
+                new Mlp(
+                    Linear.Conv1D(Load(p + "mlp.c_fc.weight", d, inner), Load(p + "mlp.c_fc.bias", inner)),
+                    Linear.Conv1D(Load(p + "mlp.c_proj.weight", inner, d), Load(p + "mlp.c_proj.bias", d)),
+                    activation),
                 scale);
         }
         _lnF = new LayerNorm(Load("ln_f.weight", d), Load("ln_f.bias", d), eps);
@@ -76,22 +76,18 @@ public sealed class Gpt2 : ITransformer
 
     public Tensor FinalNormGain => _lnF.Weight;
 
-    public Tensor Unembedding => _wte;
+    public Tensor Unembedding => _wte.Weight;
 
     public void Embed(TokenBatch tokens, Tensor residual)
     {
         if (tokens.Sequence > _wpe.Shape[0])
             throw new InvalidInputException(
                 $"{Config.Path}: n_positions: sequences of {tokens.Sequence} tokens exceed the model's {_wpe.Shape[0]} positions");
+        _wte.Lookup(tokens, residual);
         for (var row = 0; row < tokens.Tokens; row++)
         {
-            var id = tokens.Ids[row];
-            if ((uint)id >= (uint)VocabSize)
-                throw new InvalidInputException($"token id {id} is outside the vocabulary of {Config.Path} (vocab_size {VocabSize})");
-            var position = row % tokens.Sequence;
             var x = residual.Row(row);
-            _wte.Row(id).CopyTo(x);
-            System.Numerics.Tensors.TensorPrimitives.Add(x, _wpe.Row(position), x);
+            System.Numerics.Tensors.TensorPrimitives.Add(x, _wpe.Row(row % tokens.Sequence), x);
         }
     }
 
@@ -110,10 +106,7 @@ public sealed class Gpt2 : ITransformer
         hook?.Invoke(new HookPoint(layer, HookKind.AttnOut), attnOut);
         _backend.Add(residual, attnOut);
 
-        h = block.Ln2.Forward(_backend, residual);
-        var hidden = block.Fc.Forward(_backend, h);
-        _backend.GeluTanh(hidden);
-        var mlpOut = block.MlpProj.Forward(_backend, hidden);
+        var mlpOut = block.Mlp.Forward(_backend, block.Ln2.Forward(_backend, residual));
         hook?.Invoke(new HookPoint(layer, HookKind.MlpOut), mlpOut);
         _backend.Add(residual, mlpOut);
     }
@@ -121,7 +114,7 @@ public sealed class Gpt2 : ITransformer
     public void Unembed(Tensor residual, Tensor logits)
     {
         var h = _lnF.Forward(_backend, residual);
-        _backend.MatMul(h, _wte, logits, transposeB: true);
+        _backend.MatMul(h, _wte.Weight, logits, transposeB: true);
     }
 
     /// <summary>Splits [rows, 3·width] into three [rows, width] matrices (c_attn holds q, k, v side by side), so

@@ -1,0 +1,84 @@
+using SaeAudit.Models.Checkpoints;
+using SaeAudit.Tensors;
+
+namespace SaeAudit.Models.Architectures;
+
+/// <summary>HF <c>GemmaForCausalLM</c>: Llama's layout with embeddings scaled by √d, RMSNorms that multiply by 1 + w,
+/// a GeGLU MLP (tanh GELU), head_dim independent of d / heads, and the unembedding tied to the embedding.</summary>
+public sealed class Gemma : ITransformer
+{
+    private readonly IComputeBackend _backend;
+    private readonly Embedding _embedding;
+    private readonly float _embeddingScale;
+    private readonly Layer[] _layers;
+    private readonly RmsNorm _finalNorm;
+
+    private sealed record Layer(RmsNorm InputNorm, RotaryAttention Attention, RmsNorm PostAttentionNorm, GatedMlp Mlp);
+
+    public Gemma(ModelConfig config, Checkpoint checkpoint, IComputeBackend backend)
+    {
+        Config = config;
+        Checkpoint = checkpoint;
+        _backend = backend;
+        int d = config.HiddenSize, vocab = config.VocabSize;
+        var eps = (float)config.NormEps;
+        RmsNorm Norm(string name) => new(checkpoint.LoadFloat32(name, d), eps, addOneToWeight: true);
+
+        _embedding = new Embedding(checkpoint.LoadFloat32("model.embed_tokens.weight", vocab, d), config);
+        // HF: hidden_size**0.5 as a tensor of the activations' dtype — float32 here, since this engine computes in float32.
+        _embeddingScale = (float)Math.Sqrt(d);
+        var rope = new Rope(config.HeadDim, config.HeadDim, config.RopeTheta!.Value);
+        var scale = (float)(1 / Math.Sqrt(config.HeadDim));
+        var activation = ActivationFunctions.Parse(config, "hidden_activation");
+        _layers = new Layer[config.Layers];
+        for (var i = 0; i < _layers.Length; i++)
+        {
+            var p = $"model.layers.{i}.";
+            _layers[i] = new Layer(
+                Norm(p + "input_layernorm.weight"),
+                RotaryAttention.Load(checkpoint, p + "self_attn.", config, rope, scale, slidingWindow: null, softCap: null),
+                Norm(p + "post_attention_layernorm.weight"),
+                GatedMlp.Load(checkpoint, p + "mlp.", config, activation, bias: false));
+        }
+        _finalNorm = Norm("model.norm.weight");
+        Unembedding = config.TieWordEmbeddings ? _embedding.Weight : checkpoint.LoadFloat32("lm_head.weight", vocab, d);
+    }
+
+    public string Architecture => "GemmaForCausalLM";
+
+    public ModelConfig Config { get; }
+
+    public Checkpoint Checkpoint { get; }
+
+    public int Layers => _layers.Length;
+
+    public int DModel => Config.HiddenSize;
+
+    public int VocabSize => Config.VocabSize;
+
+    public Tensor FinalNormGain => _finalNorm.Gain;
+
+    public Tensor Unembedding { get; }
+
+    public void Embed(TokenBatch tokens, Tensor residual)
+    {
+        _embedding.Lookup(tokens, residual);
+        System.Numerics.Tensors.TensorPrimitives.Multiply(residual.Data, _embeddingScale, residual.Data);
+    }
+
+    public void Block(int layer, Tensor residual, TokenBatch tokens, BranchHook? hook)
+    {
+        var block = _layers[layer];
+
+        var attnOut = block.Attention.Forward(_backend, block.InputNorm.Forward(_backend, residual), tokens);
+        hook?.Invoke(new HookPoint(layer, HookKind.AttnOut), attnOut);
+        _backend.Add(residual, attnOut);
+
+        var mlpOut = block.Mlp.Forward(_backend, block.PostAttentionNorm.Forward(_backend, residual));
+        hook?.Invoke(new HookPoint(layer, HookKind.MlpOut), mlpOut);
+        _backend.Add(residual, mlpOut);
+    }
+
+    public void Unembed(Tensor residual, Tensor logits) =>
+        _backend.MatMul(_finalNorm.Forward(_backend, residual), Unembedding, logits, transposeB: true);
+}

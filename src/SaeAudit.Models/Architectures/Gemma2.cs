@@ -1,0 +1,99 @@
+using SaeAudit.Models.Checkpoints;
+using SaeAudit.Tensors;
+
+namespace SaeAudit.Models.Architectures;
+
+/// <summary>HF <c>Gemma2ForCausalLM</c> (eager semantics): Gemma plus RMSNorms after the attention and MLP outputs
+/// (sandwich norms), attention scaled by query_pre_attn_scalar^-½ and soft-capped, a sliding window on the even
+/// layers, and soft-capped final logits.</summary>
+public sealed class Gemma2 : ITransformer
+{
+    private readonly IComputeBackend _backend;
+    private readonly Embedding _embedding;
+    private readonly float _embeddingScale;
+    private readonly Layer[] _layers;
+    private readonly RmsNorm _finalNorm;
+    private readonly float? _finalLogitCap;
+
+    private sealed record Layer(
+        RmsNorm InputNorm, RotaryAttention Attention, RmsNorm PostAttentionNorm,
+        RmsNorm PreFeedforwardNorm, GatedMlp Mlp, RmsNorm PostFeedforwardNorm);
+
+    public Gemma2(ModelConfig config, Checkpoint checkpoint, IComputeBackend backend)
+    {
+        Config = config;
+        Checkpoint = checkpoint;
+        _backend = backend;
+        int d = config.HiddenSize, vocab = config.VocabSize;
+        var eps = (float)config.NormEps;
+        RmsNorm Norm(string name) => new(checkpoint.LoadFloat32(name, d), eps, addOneToWeight: true);
+
+        _embedding = new Embedding(checkpoint.LoadFloat32("model.embed_tokens.weight", vocab, d), config);
+        _embeddingScale = (float)Math.Sqrt(d); // as Gemma: the activations' dtype, float32 here
+        var rope = new Rope(config.HeadDim, config.HeadDim, config.RopeTheta!.Value);
+        var scale = (float)Math.Pow(config.QueryPreAttnScalar!.Value, -0.5);
+        var attentionCap = (float?)config.AttnLogitSoftcapping;
+        var activation = ActivationFunctions.Parse(config, "hidden_activation");
+        _layers = new Layer[config.Layers];
+        for (var i = 0; i < _layers.Length; i++)
+        {
+            var p = $"model.layers.{i}.";
+            // transformers 4.42-4.52: layer i is local (sliding) when i is even; configs of that era carry no layer_types.
+            var window = i % 2 == 0 ? config.SlidingWindow : null;
+            _layers[i] = new Layer(
+                Norm(p + "input_layernorm.weight"),
+                RotaryAttention.Load(checkpoint, p + "self_attn.", config, rope, scale, window, attentionCap),
+                Norm(p + "post_attention_layernorm.weight"),
+                Norm(p + "pre_feedforward_layernorm.weight"),
+                GatedMlp.Load(checkpoint, p + "mlp.", config, activation, bias: false),
+                Norm(p + "post_feedforward_layernorm.weight"));
+        }
+        _finalNorm = Norm("model.norm.weight");
+        _finalLogitCap = (float?)config.FinalLogitSoftcapping;
+        Unembedding = config.TieWordEmbeddings ? _embedding.Weight : checkpoint.LoadFloat32("lm_head.weight", vocab, d);
+    }
+
+    public string Architecture => "Gemma2ForCausalLM";
+
+    public ModelConfig Config { get; }
+
+    public Checkpoint Checkpoint { get; }
+
+    public int Layers => _layers.Length;
+
+    public int DModel => Config.HiddenSize;
+
+    public int VocabSize => Config.VocabSize;
+
+    public Tensor FinalNormGain => _finalNorm.Gain;
+
+    public Tensor Unembedding { get; }
+
+    public void Embed(TokenBatch tokens, Tensor residual)
+    {
+        _embedding.Lookup(tokens, residual);
+        System.Numerics.Tensors.TensorPrimitives.Multiply(residual.Data, _embeddingScale, residual.Data);
+    }
+
+    public void Block(int layer, Tensor residual, TokenBatch tokens, BranchHook? hook)
+    {
+        var block = _layers[layer];
+
+        // hook_attn_out is what is added to the residual: after post_attention_layernorm (as TransformerLens).
+        var attention = block.Attention.Forward(_backend, block.InputNorm.Forward(_backend, residual), tokens);
+        var attnOut = block.PostAttentionNorm.Forward(_backend, attention);
+        hook?.Invoke(new HookPoint(layer, HookKind.AttnOut), attnOut);
+        _backend.Add(residual, attnOut);
+
+        var mlp = block.Mlp.Forward(_backend, block.PreFeedforwardNorm.Forward(_backend, residual));
+        var mlpOut = block.PostFeedforwardNorm.Forward(_backend, mlp);
+        hook?.Invoke(new HookPoint(layer, HookKind.MlpOut), mlpOut);
+        _backend.Add(residual, mlpOut);
+    }
+
+    public void Unembed(Tensor residual, Tensor logits)
+    {
+        _backend.MatMul(_finalNorm.Forward(_backend, residual), Unembedding, logits, transposeB: true);
+        if (_finalLogitCap is { } cap) _backend.SoftCap(logits, cap);
+    }
+}

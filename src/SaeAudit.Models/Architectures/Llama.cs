@@ -1,0 +1,80 @@
+using SaeAudit.Models.Checkpoints;
+using SaeAudit.Tensors;
+
+namespace SaeAudit.Models.Architectures;
+
+/// <summary>HF <c>LlamaForCausalLM</c>, and <c>MistralForCausalLM</c>, which has the same parameters and only adds a
+/// sliding window (<c>sliding_window</c>, every layer): pre-RMSNorm blocks, RoPE attention with grouped-query heads,
+/// SwiGLU MLP, final RMSNorm, lm_head (or the embedding, when tied).</summary>
+public sealed class Llama : ITransformer
+{
+    private readonly IComputeBackend _backend;
+    private readonly Embedding _embedding;
+    private readonly Layer[] _layers;
+    private readonly RmsNorm _finalNorm;
+
+    private sealed record Layer(RmsNorm InputNorm, RotaryAttention Attention, RmsNorm PostAttentionNorm, GatedMlp Mlp);
+
+    public Llama(ModelConfig config, Checkpoint checkpoint, IComputeBackend backend)
+    {
+        Config = config;
+        Checkpoint = checkpoint;
+        _backend = backend;
+        int d = config.HiddenSize, vocab = config.VocabSize;
+        var eps = (float)config.NormEps;
+        RmsNorm Norm(string name) => new(checkpoint.LoadFloat32(name, d), eps, addOneToWeight: false);
+
+        _embedding = new Embedding(checkpoint.LoadFloat32("model.embed_tokens.weight", vocab, d), config);
+        var rope = new Rope(config.HeadDim, config.HeadDim, config.RopeTheta!.Value);
+        var scale = (float)(1 / Math.Sqrt(config.HeadDim));
+        var activation = ActivationFunctions.Parse(config, "hidden_act");
+        var mlpBias = config.GetBool("mlp_bias", false);
+        _layers = new Layer[config.Layers];
+        for (var i = 0; i < _layers.Length; i++)
+        {
+            var p = $"model.layers.{i}.";
+            _layers[i] = new Layer(
+                Norm(p + "input_layernorm.weight"),
+                RotaryAttention.Load(checkpoint, p + "self_attn.", config, rope, scale, config.SlidingWindow, softCap: null),
+                Norm(p + "post_attention_layernorm.weight"),
+                GatedMlp.Load(checkpoint, p + "mlp.", config, activation, mlpBias));
+        }
+        _finalNorm = Norm("model.norm.weight");
+        Unembedding = config.TieWordEmbeddings ? _embedding.Weight : checkpoint.LoadFloat32("lm_head.weight", vocab, d);
+    }
+
+    public string Architecture => Config.ModelType == "mistral" ? "MistralForCausalLM" : "LlamaForCausalLM";
+
+    public ModelConfig Config { get; }
+
+    public Checkpoint Checkpoint { get; }
+
+    public int Layers => _layers.Length;
+
+    public int DModel => Config.HiddenSize;
+
+    public int VocabSize => Config.VocabSize;
+
+    public Tensor FinalNormGain => _finalNorm.Gain;
+
+    public Tensor Unembedding { get; }
+
+    public void Embed(TokenBatch tokens, Tensor residual) => _embedding.Lookup(tokens, residual);
+
+    public void Block(int layer, Tensor residual, TokenBatch tokens, BranchHook? hook)
+    {
+        var block = _layers[layer];
+
+        var attnOut = block.Attention.Forward(_backend, block.InputNorm.Forward(_backend, residual), tokens);
+        hook?.Invoke(new HookPoint(layer, HookKind.AttnOut), attnOut);
+        _backend.Add(residual, attnOut);
+
+        // post_attention_layernorm is the pre-MLP norm here (unlike Gemma-2's).
+        var mlpOut = block.Mlp.Forward(_backend, block.PostAttentionNorm.Forward(_backend, residual));
+        hook?.Invoke(new HookPoint(layer, HookKind.MlpOut), mlpOut);
+        _backend.Add(residual, mlpOut);
+    }
+
+    public void Unembed(Tensor residual, Tensor logits) =>
+        _backend.MatMul(_finalNorm.Forward(_backend, residual), Unembedding, logits, transposeB: true);
+}
