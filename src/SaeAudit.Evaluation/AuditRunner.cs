@@ -4,6 +4,7 @@ using SaeAudit.Evaluation.Metrics;
 using SaeAudit.Evaluation.Results;
 using SaeAudit.Evaluation.Sampling;
 using SaeAudit.Models;
+using SaeAudit.Models.Hub;
 using SaeAudit.Models.Tokenizers;
 using SaeAudit.Saes;
 using SaeAudit.Tensors;
@@ -11,12 +12,14 @@ using SaeAudit.Tensors;
 namespace SaeAudit.Evaluation;
 
 /// <summary>Runs the base-vs-finetune SAE transfer study (SPEC §2-§8) for every pair of a manifest, streaming
-/// batch by batch: nothing proportional to the dataset's activations is held in memory.</summary>
-public sealed class AuditRunner(IComputeBackend backend, IAuditProgress? progress = null)
+/// batch by batch: nothing proportional to the dataset's activations is held in memory. Models and SAEs given as
+/// <c>hf:</c> references are fetched into the hub cache (<see cref="ModelSource"/>), reporting to
+/// <paramref name="downloads"/>.</summary>
+public sealed class AuditRunner(IComputeBackend backend, IAuditProgress? progress = null, IProgress<HubProgress>? downloads = null)
 {
     public AuditResults Run(Manifest manifest, CancellationToken cancellation = default)
     {
-        Preflight(manifest);
+        Preflight(manifest, downloads, cancellation);
         var started = DateTime.UtcNow;
         var clock = Stopwatch.StartNew();
         var pairs = new List<PairResult>();
@@ -44,17 +47,19 @@ public sealed class AuditRunner(IComputeBackend backend, IAuditProgress? progres
     }
 
     /// <summary>Checks from the configs alone that every pair's models can be run and its SAE fits them, so a bad
-    /// later pair fails before any work is done (the weights, dataset and SAE tensors are checked when loaded).</summary>
-    public static void Preflight(Manifest manifest)
+    /// later pair fails before any work is done (the weights, dataset and SAE tensors are checked when loaded). For
+    /// <c>hf:</c> references only the configs are fetched (for a Gemma Scope SAE that is its params.npz).</summary>
+    public static void Preflight(Manifest manifest, IProgress<HubProgress>? downloads = null, CancellationToken cancellation = default)
     {
         for (var i = 0; i < manifest.Pairs.Count; i++)
         {
             var pair = manifest.Pairs[i];
-            var sae = SaeConfig.Load(Path.Combine(pair.Sae, SaeConfig.FileName));
+            var sae = SparseAutoencoder.ReadConfig(ModelSource.Resolve(pair.Sae, HubFiles.SaeConfig, downloads, cancellation: cancellation).Folder, pair.Hook);
             var hook = pair.Hook ?? sae.Hook;
             foreach (var model in new[] { pair.Base, pair.Finetune })
             {
-                var config = Models.Checkpoints.ModelConfig.Load(Path.Combine(model, "config.json"));
+                var folder = ModelSource.Resolve(model, HubFiles.ModelConfig, downloads, cancellation: cancellation).Folder;
+                var config = Models.Checkpoints.ModelConfig.Load(Path.Combine(folder, "config.json"));
                 ModelLoader.RequireSupported(config);
                 if (hook.Layer >= config.Layers)
                     throw pair.Hook is null
@@ -68,9 +73,12 @@ public sealed class AuditRunner(IComputeBackend backend, IAuditProgress? progres
 
     public (PairResult Result, PairProvenance Provenance) RunPair(PairSpec pair, CancellationToken cancellation = default)
     {
-        using var baseModel = ModelLoader.Load(pair.Base, backend);
-        using var finetune = ModelLoader.Load(pair.Finetune, backend);
-        var sae = SparseAutoencoder.Load(pair.Sae, backend);
+        var baseSource = ModelSource.Resolve(pair.Base, HubFiles.Model, downloads, cancellation: cancellation);
+        var finetuneSource = ModelSource.Resolve(pair.Finetune, HubFiles.Model, downloads, cancellation: cancellation);
+        var saeSource = ModelSource.Resolve(pair.Sae, HubFiles.Sae, downloads, cancellation: cancellation);
+        using var baseModel = ModelLoader.Load(baseSource.Folder, backend);
+        using var finetune = ModelLoader.Load(finetuneSource.Folder, backend);
+        var sae = SparseAutoencoder.Load(saeSource.Folder, backend, pair.Hook);
         var hook = pair.Hook ?? sae.Hook;
         sae.CheckCompatibility(pair.Base, baseModel.DModel, baseModel.Layers, hook);
         sae.CheckCompatibility(pair.Finetune, finetune.DModel, finetune.Layers, hook);
@@ -81,7 +89,7 @@ public sealed class AuditRunner(IComputeBackend backend, IAuditProgress? progres
         var special = SpecialTokensOf(baseModel.Config);
         var specialIds = special.Ids.ToHashSet();
         var prependBos = pair.PrependBos ?? sae.PrependBos;
-        var tokenizerPath = Path.Combine(pair.Base, "tokenizer.json");
+        var tokenizerPath = Path.Combine(baseSource.Folder, "tokenizer.json");
         var rows = RowSampler.Sample(new SamplingOptions
         {
             DatasetPath = pair.Dataset.Path,
@@ -171,8 +179,18 @@ public sealed class AuditRunner(IComputeBackend backend, IAuditProgress? progres
                 transferResult.Extras.RegularCandidates,
                 transferResult.Extras.SampledFeatures,
                 transferResult.Extras.DeadSampled.Born,
-                transferResult.Extras.DeadSampled.Died));
+                transferResult.Extras.DeadSampled.Died),
+            HubProvenanceOf(("base", baseSource), ("finetune", finetuneSource), ("sae", saeSource)));
         return (result, provenance);
+    }
+
+    /// <summary>The commit of every input given as an <c>hf:</c> reference; null when all are local paths.</summary>
+    private static IReadOnlyDictionary<string, HubProvenance>? HubProvenanceOf(params (string Role, ModelSource Source)[] inputs)
+    {
+        var hub = inputs.Where(i => i.Source.Snapshot is not null).ToDictionary(
+            i => i.Role,
+            i => new HubProvenance(i.Source.Snapshot!.Repo, i.Source.Snapshot.Revision, i.Source.Snapshot.Commit, i.Source.Snapshot.Subfolder));
+        return hub.Count > 0 ? hub : null;
     }
 
     /// <summary>SPEC §5: the clean run, x̂ at kept positions (special tokens and outliers keep their activation),

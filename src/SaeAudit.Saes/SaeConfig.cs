@@ -12,6 +12,9 @@ public sealed record SaeConfig
 {
     public const string FileName = "cfg.json";
 
+    /// <summary>Where SAELens saves the <c>expected_average_only_in</c> scaling factor, beside cfg.json.</summary>
+    public const string ActivationScalerFileName = "activation_scaler.json";
+
     /// <summary>Full path of the cfg.json this was read from.</summary>
     public required string Path { get; init; }
 
@@ -34,6 +37,13 @@ public sealed record SaeConfig
 
     public required bool ApplyBDecToInput { get; init; }
 
+    /// <summary>cfg.json <c>normalize_activations</c> (<see cref="ActivationNormalization"/>).</summary>
+    public ActivationNormalization NormalizeActivations { get; init; } = ActivationNormalization.None;
+
+    /// <summary>The scaling factor s of <see cref="ActivationNormalization.ExpectedAverageOnlyIn"/>, from
+    /// <c>activation_scaler.json</c> (set by <see cref="Load"/>); null for the other modes.</summary>
+    public double? NormScalingFactor { get; init; }
+
     /// <summary>Whether the SAE was trained on rows starting with BOS (SPEC §1: true when the file does not say).</summary>
     public required bool PrependBos { get; init; }
 
@@ -41,12 +51,42 @@ public sealed record SaeConfig
 
     public string? ModelName { get; init; }
 
-    /// <summary>Reads and validates <paramref name="path"/> (a cfg.json file).</summary>
+    /// <summary>Reads and validates <paramref name="path"/> (a cfg.json file) and, for
+    /// <see cref="ActivationNormalization.ExpectedAverageOnlyIn"/>, the scaling factor in the
+    /// <c>activation_scaler.json</c> beside it.</summary>
     public static SaeConfig Load(string path)
     {
         path = System.IO.Path.GetFullPath(path);
         if (!File.Exists(path)) throw InvalidInputException.For(path, null, "SAE config file not found");
-        return Parse(File.ReadAllBytes(path), path);
+        var config = Parse(File.ReadAllBytes(path), path);
+        if (config.NormalizeActivations != ActivationNormalization.ExpectedAverageOnlyIn) return config;
+
+        var scalerPath = System.IO.Path.Combine(System.IO.Path.GetDirectoryName(path)!, ActivationScalerFileName);
+        if (!File.Exists(scalerPath))
+            throw InvalidInputException.For(path, "normalize_activations",
+                $"\"expected_average_only_in\" is not supported without its scaling factor, and there is no {ActivationScalerFileName} "
+                + "beside cfg.json (SAELens folds the factor into the weights when training ends and saves \"none\"; "
+                + "for its pretrained releases the factor is norm_scaling_factor in pretrained_saes.yaml, not in the SAE's files)");
+        return config with { NormScalingFactor = ReadScalingFactor(scalerPath) };
+    }
+
+    /// <summary>SAELens's <c>ActivationScaler.save</c> format: <c>{"scaling_factor": s}</c>.</summary>
+    private static double ReadScalingFactor(string path)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(File.ReadAllBytes(path));
+            if (document.RootElement.ValueKind == JsonValueKind.Object
+                && document.RootElement.TryGetProperty("scaling_factor", out var factor)
+                && factor.ValueKind == JsonValueKind.Number && factor.GetDouble() is var s && double.IsFinite(s) && s > 0)
+                return s;
+            throw InvalidInputException.For(path, "scaling_factor",
+                "expected a positive number (null means SAELens already folded the factor into the weights: then cfg.json should say \"none\")");
+        }
+        catch (JsonException e)
+        {
+            throw InvalidInputException.For(path, null, $"is not valid JSON ({e.Message})");
+        }
     }
 
     /// <summary>Parses cfg.json content; <paramref name="path"/> is only used in error messages.</summary>
@@ -74,10 +114,6 @@ public sealed record SaeConfig
     {
         public SaeConfig Read()
         {
-            var normalize = OptionalString("normalize_activations");
-            if (normalize is not null && normalize != "none")
-                throw Error("normalize_activations",
-                    $"\"{normalize}\" is not supported (SPEC §4: only \"none\" until activation normalization is implemented)");
             var reshape = OptionalString("reshape_activations");
             if (reshape is not null && reshape != "none")
                 throw Error("reshape_activations", $"\"{reshape}\" is not supported (only \"none\")");
@@ -105,9 +141,34 @@ public sealed record SaeConfig
                 DType = OptionalString("dtype") ?? "float32",
                 // SAELens's default when the field is absent.
                 ApplyBDecToInput = OptionalBool("apply_b_dec_to_input") ?? true,
+                NormalizeActivations = ReadNormalization(),
                 PrependBos = OptionalBool("prepend_bos") ?? true,
                 ContextSize = OptionalPositiveInt("context_size"),
                 ModelName = OptionalString("model_name"),
+            };
+        }
+
+        private ActivationNormalization ReadNormalization()
+        {
+            if (Find("normalize_activations") is not { } field) return ActivationNormalization.None;
+            switch (field.Value.ValueKind)
+            {
+                case JsonValueKind.Null:
+                case JsonValueKind.False:
+                    return ActivationNormalization.None;
+                // SAELens < 6 saved a bool; handle_pre_6_0_config maps true to expected_average_only_in.
+                case JsonValueKind.True:
+                    return ActivationNormalization.ExpectedAverageOnlyIn;
+            }
+            var name = String(field);
+            return name switch
+            {
+                "none" => ActivationNormalization.None,
+                "expected_average_only_in" => ActivationNormalization.ExpectedAverageOnlyIn,
+                "constant_norm_rescale" => ActivationNormalization.ConstantNormRescale,
+                "layer_norm" => ActivationNormalization.LayerNorm,
+                _ => throw Error(field.Name,
+                    $"\"{name}\" is not supported (expected none, expected_average_only_in, constant_norm_rescale or layer_norm)"),
             };
         }
 

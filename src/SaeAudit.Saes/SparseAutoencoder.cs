@@ -8,7 +8,8 @@ namespace SaeAudit.Saes;
 
 /// <summary>A sparse autoencoder (SPEC §4): x̃ = x − b_dec when <c>apply_b_dec_to_input</c>, else x;
 /// pre = x̃·W_enc + b_enc; f = ReLU(pre) (standard), ReLU(TopK_k(pre)) (topk) or pre·1[pre &gt; threshold] (jumprelu);
-/// x̂ = f·W_dec + b_dec. All compute is float32. Every result is a function of its own input row only, and work is
+/// x̂ = f·W_dec + b_dec. With <c>normalize_activations</c> (<see cref="ActivationNormalization"/>) x is normalized
+/// before x̃ and x̂ mapped back after decoding, per token, as SAELens does. All compute is float32. Every result is a function of its own input row only, and work is
 /// split among threads by row, so results do not depend on the thread count or on which rows share a batch.</summary>
 public sealed class SparseAutoencoder
 {
@@ -28,8 +29,14 @@ public sealed class SparseAutoencoder
     private readonly IComputeBackend _backend;
     private readonly ParallelOptions _parallel;
 
+    /// <summary>Added to σ before dividing in <see cref="ActivationNormalization.LayerNorm"/> (SAELens's eps).</summary>
+    private const float LayerNormEpsilon = 1e-5f;
+
     /// <summary>An SAE from tensors already in memory (tests, synthetic SAEs). Shapes must match
-    /// <paramref name="config"/>; <paramref name="threshold"/> is required for, and only used by, jumprelu.</summary>
+    /// <paramref name="config"/>; <paramref name="threshold"/> is required for, and only used by, jumprelu. For
+    /// <see cref="ActivationNormalization.ExpectedAverageOnlyIn"/> the weights are given as saved and the config's
+    /// <see cref="SaeConfig.NormScalingFactor"/> s is folded in as SAELens's <c>fold_activation_norm_scaling_factor</c>
+    /// does: <see cref="WEnc"/> = W_enc·s, <see cref="WDec"/> = W_dec / s, <see cref="BDec"/> = b_dec / s.</summary>
     public SparseAutoencoder(SaeConfig config, Tensor wEnc, Tensor bEnc, Tensor wDec, Tensor bDec, Tensor? threshold,
         IComputeBackend backend, IReadOnlyList<string>? files = null)
     {
@@ -41,6 +48,15 @@ public sealed class SparseAutoencoder
         {
             ArgumentNullException.ThrowIfNull(threshold);
             RequireShape(threshold, nameof(threshold), config.DSae);
+        }
+        if (config.NormalizeActivations == ActivationNormalization.ExpectedAverageOnlyIn)
+        {
+            var s = (float)(config.NormScalingFactor
+                ?? throw new ArgumentException("expected_average_only_in needs NormScalingFactor", nameof(config)));
+            wEnc = Map(wEnc, (from, to) => TensorPrimitives.Multiply(from, s, to));
+            // Divided as torch divides: x / s can differ from x · (1/s) in the last bit.
+            wDec = Map(wDec, (from, to) => TensorPrimitives.Divide(from, s, to));
+            bDec = Map(bDec, (from, to) => TensorPrimitives.Divide(from, s, to));
         }
         Config = config;
         WEnc = wEnc;
@@ -84,16 +100,33 @@ public sealed class SparseAutoencoder
     /// <summary>[d_sae] for jumprelu, else null.</summary>
     public Tensor? Threshold { get; }
 
-    /// <summary>The files the SAE was read from (cfg.json, sae_weights.safetensors), for provenance hashes.</summary>
+    /// <summary>The files the SAE was read from (cfg.json, sae_weights.safetensors, activation_scaler.json; or
+    /// params.npz), for provenance hashes.</summary>
     public IReadOnlyList<string> Files { get; }
 
-    /// <summary>Loads a SAELens folder: <c>cfg.json</c> and <c>sae_weights.safetensors</c> with W_enc [d_in, d_sae],
-    /// b_enc [d_sae], W_dec [d_sae, d_in], b_dec [d_in] and, for jumprelu, threshold [d_sae]; F32/F16/BF16 weights are
-    /// widened to float32. Every problem is an <see cref="InvalidInputException"/> naming the file and the tensor or field.</summary>
-    public static SparseAutoencoder Load(string folder, IComputeBackend backend)
+    /// <summary>The configuration of the SAE in <paramref name="folder"/> without reading its weights (for checks
+    /// before a run): a SAELens <c>cfg.json</c>, else a Gemma Scope <c>params.npz</c>, whose shapes give d_in and d_sae and
+    /// whose hook must be <paramref name="hook"/> (the file does not record one). <paramref name="hook"/> is not used
+    /// for SAELens folders.</summary>
+    public static SaeConfig ReadConfig(string folder, HookPoint? hook = null)
     {
-        folder = Path.GetFullPath(folder);
-        if (!Directory.Exists(folder)) throw InvalidInputException.For(folder, null, "SAE folder not found");
+        folder = RequireFolder(folder);
+        return IsGemmaScope(folder, out var npz) ? GemmaScopeParams.ReadConfig(npz, hook) : SaeConfig.Load(Path.Combine(folder, SaeConfig.FileName));
+    }
+
+    /// <summary>Loads an SAE folder in either format:
+    /// <list type="bullet">
+    /// <item>SAELens: <c>cfg.json</c> and <c>sae_weights.safetensors</c> with W_enc [d_in, d_sae], b_enc [d_sae],
+    /// W_dec [d_sae, d_in], b_dec [d_in] and, for jumprelu, threshold [d_sae]; F32/F16/BF16 weights are widened to
+    /// float32; for <c>expected_average_only_in</c> also <c>activation_scaler.json</c>.</item>
+    /// <item>Gemma Scope (a folder without cfg.json but with <c>params.npz</c>): a JumpReLU SAE at
+    /// <paramref name="hook"/>, which is then required (see <see cref="ReadConfig"/>).</item>
+    /// </list>
+    /// Every problem is an <see cref="InvalidInputException"/> naming the file and the tensor, member or field.</summary>
+    public static SparseAutoencoder Load(string folder, IComputeBackend backend, HookPoint? hook = null)
+    {
+        folder = RequireFolder(folder);
+        if (IsGemmaScope(folder, out var npz)) return GemmaScopeParams.Load(npz, hook, backend);
         var config = SaeConfig.Load(Path.Combine(folder, SaeConfig.FileName));
         var weightsPath = Path.Combine(folder, WeightsFileName);
         if (!File.Exists(weightsPath)) throw InvalidInputException.For(weightsPath, null, "SAE weights file not found");
@@ -125,8 +158,24 @@ public sealed class SparseAutoencoder
         }
 
         var threshold = config.Architecture == SaeArchitecture.JumpRelu ? weights.LoadFloat32("threshold") : null;
+        IReadOnlyList<string> files = config.NormScalingFactor is null
+            ? [config.Path, weightsPath]
+            : [config.Path, weightsPath, Path.Combine(folder, SaeConfig.ActivationScalerFileName)];
         return new SparseAutoencoder(config, weights.LoadFloat32("W_enc"), weights.LoadFloat32("b_enc"),
-            weights.LoadFloat32("W_dec"), weights.LoadFloat32("b_dec"), threshold, backend, [config.Path, weightsPath]);
+            weights.LoadFloat32("W_dec"), weights.LoadFloat32("b_dec"), threshold, backend, files);
+    }
+
+    private static string RequireFolder(string folder)
+    {
+        folder = Path.GetFullPath(folder);
+        return Directory.Exists(folder) ? folder : throw InvalidInputException.For(folder, null, "SAE folder not found");
+    }
+
+    /// <summary>A folder with params.npz and no cfg.json; without either, the SAELens path reports the missing cfg.json.</summary>
+    private static bool IsGemmaScope(string folder, out string npz)
+    {
+        npz = Path.Combine(folder, GemmaScopeParams.FileName);
+        return !File.Exists(Path.Combine(folder, SaeConfig.FileName)) && File.Exists(npz);
     }
 
     /// <summary>Checks that the SAE fits a model: d_in equals the model width (every supported hook carries d_model
@@ -157,10 +206,17 @@ public sealed class SparseAutoencoder
         var rows = RequireInput(x);
         RequireRows(features, nameof(features), rows, DSae);
         var input = x;
-        if (Config.ApplyBDecToInput)
+        if (Config.ApplyBDecToInput || NormalizesPerToken)
         {
             input = new Tensor(GC.AllocateUninitializedArray<float>(rows * DIn), rows, DIn);
-            for (var r = 0; r < rows; r++) TensorPrimitives.Subtract(x.Row(r), BDec.Data, input.Row(r));
+            ForRowChunks(rows, (first, end) =>
+            {
+                for (var r = first; r < end; r++)
+                {
+                    NormalizeIn(x.Row(r), input.Row(r));
+                    if (Config.ApplyBDecToInput) TensorPrimitives.Subtract(input.Row(r), BDec.Data, input.Row(r));
+                }
+            });
         }
         _backend.MatMul(input, WEnc, features, transposeB: false, bias: BEnc);
         ForRowChunks(rows, (first, end) =>
@@ -169,21 +225,32 @@ public sealed class SparseAutoencoder
         });
     }
 
-    /// <summary>Reconstruction x̂ = f·W_dec + b_dec [rows, d_in] of f [rows, d_sae].</summary>
-    public Tensor Decode(Tensor features)
+    /// <summary>Reconstruction x̂ = f·W_dec + b_dec [rows, d_in] of f [rows, d_sae]; <paramref name="input"/> is the x
+    /// that f was encoded from, required when the SAE normalizes per token (see <see cref="Decode(Tensor, Tensor, Tensor?)"/>).</summary>
+    public Tensor Decode(Tensor features, Tensor? input = null)
     {
         var reconstruction = Tensor.Zeros(features.Rows, DIn);
-        Decode(features, reconstruction);
+        Decode(features, reconstruction, input);
         return reconstruction;
     }
 
-    /// <summary>Writes x̂ of <paramref name="features"/> [rows, d_sae] into <paramref name="reconstruction"/> [rows, d_in].</summary>
-    public void Decode(Tensor features, Tensor reconstruction)
+    /// <summary>Writes x̂ of <paramref name="features"/> [rows, d_sae] into <paramref name="reconstruction"/> [rows, d_in].
+    /// With <see cref="ActivationNormalization.ConstantNormRescale"/> or <see cref="ActivationNormalization.LayerNorm"/>,
+    /// x̂ is mapped back with the statistics of <paramref name="input"/> [rows, d_in], the x that f was encoded from
+    /// (SAELens keeps them between its encode and decode calls; here they are recomputed, so calls stay independent).</summary>
+    public void Decode(Tensor features, Tensor reconstruction, Tensor? input = null)
     {
         if (features.Columns != DSae)
             throw new ArgumentException($"features {features} must have {DSae} columns (d_sae)", nameof(features));
         var rows = features.Rows;
         RequireRows(reconstruction, nameof(reconstruction), rows, DIn);
+        if (NormalizesPerToken)
+        {
+            if (input is null)
+                throw new ArgumentNullException(nameof(input),
+                    $"normalize_activations {Config.NormalizeActivations} maps x̂ back with the input's statistics: pass the input");
+            RequireRows(input, nameof(input), rows, DIn);
+        }
 
         var maxSparseL0 = (int)(SparseDecodeMaxDensity * DSae);
         var denseRows = new bool[rows];
@@ -197,14 +264,90 @@ public sealed class SparseAutoencoder
             }
         });
         DecodeDense(features, reconstruction, denseRows);
+        if (NormalizesPerToken)
+            ForRowChunks(rows, (first, end) =>
+            {
+                for (var r = first; r < end; r++) NormalizeOut(input!.Row(r), reconstruction.Row(r));
+            });
     }
 
     /// <summary>Encode and decode in one call: (f [rows, d_sae], x̂ [rows, d_in]).</summary>
     public (Tensor Features, Tensor Reconstruction) Forward(Tensor x)
     {
         var features = Encode(x);
-        return (features, Decode(features));
+        return (features, Decode(features, x));
     }
+
+    /// <summary>Whether encode and decode depend on per-token statistics of the input (expected_average_only_in is a
+    /// constant, folded into the weights).</summary>
+    private bool NormalizesPerToken => Config.NormalizeActivations is ActivationNormalization.ConstantNormRescale or ActivationNormalization.LayerNorm;
+
+    /// <summary>SAELens's <c>run_time_activation_norm_fn_in</c> on one token (statistics in float64, applied in
+    /// float32). A zero vector, which SAELens would turn into NaN under constant_norm_rescale, is left as it is.</summary>
+    private void NormalizeIn(ReadOnlySpan<float> x, Span<float> output)
+    {
+        switch (Config.NormalizeActivations)
+        {
+            case ActivationNormalization.ConstantNormRescale:
+                TensorPrimitives.Multiply(x, NormRescale(x), output);
+                break;
+            case ActivationNormalization.LayerNorm:
+                var (mean, std) = MeanAndStd(x);
+                TensorPrimitives.Subtract(x, mean, output);
+                TensorPrimitives.Divide(output, std + LayerNormEpsilon, output);
+                break;
+            default:
+                x.CopyTo(output);
+                break;
+        }
+    }
+
+    /// <summary>SAELens's <c>run_time_activation_norm_fn_out</c>: x̂ back to the scale of the token <paramref name="x"/>.</summary>
+    private void NormalizeOut(ReadOnlySpan<float> x, Span<float> reconstruction)
+    {
+        if (Config.NormalizeActivations == ActivationNormalization.ConstantNormRescale)
+        {
+            TensorPrimitives.Divide(reconstruction, NormRescale(x), reconstruction);
+            return;
+        }
+        var (mean, std) = MeanAndStd(x);
+        TensorPrimitives.Multiply(reconstruction, std, reconstruction);
+        TensorPrimitives.Add(reconstruction, mean, reconstruction);
+    }
+
+    /// <summary>c = √d_in / ‖x‖ (1 for a zero vector).</summary>
+    private float NormRescale(ReadOnlySpan<float> x)
+    {
+        double sumSquares = 0;
+        foreach (var v in x) sumSquares += (double)v * v;
+        return sumSquares > 0 ? (float)(Math.Sqrt(DIn) / Math.Sqrt(sumSquares)) : 1f;
+    }
+
+    /// <summary>μ and the unbiased σ of x − μ (torch's <c>std</c>, N − 1 in the denominator).</summary>
+    private static (float Mean, float Std) MeanAndStd(ReadOnlySpan<float> x)
+    {
+        double sum = 0;
+        foreach (var v in x) sum += v;
+        var mean = (float)(sum / x.Length);
+        double squares = 0;
+        foreach (var v in x)
+        {
+            var centered = (double)(v - mean);
+            squares += centered * centered;
+        }
+        return (mean, (float)Math.Sqrt(squares / (x.Length - 1)));
+    }
+
+    /// <summary>A new tensor of <paramref name="t"/>'s shape holding <paramref name="map"/>(t); <paramref name="t"/> is
+    /// the caller's and stays unchanged.</summary>
+    private static Tensor Map(Tensor t, SpanMap map)
+    {
+        var data = GC.AllocateUninitializedArray<float>(t.Data.Length);
+        map(t.Data, data);
+        return new Tensor(data, (int[])t.Shape.Clone());
+    }
+
+    private delegate void SpanMap(ReadOnlySpan<float> from, Span<float> to);
 
     /// <summary>Applies the activation function in place to one row of pre-activations.</summary>
     private void Activate(Span<float> pre)

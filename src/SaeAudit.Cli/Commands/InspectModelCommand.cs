@@ -1,6 +1,7 @@
 using System.CommandLine;
 using SaeAudit.Cli.Hosting;
 using SaeAudit.Cli.Inspection;
+using SaeAudit.Models.Hub;
 using Spectre.Console;
 
 namespace SaeAudit.Cli.Commands;
@@ -11,7 +12,7 @@ internal sealed class InspectModelCommand(CliConsole console)
 {
     public Command Create()
     {
-        var directory = new Argument<string>("dir") { Description = "Hugging Face model folder (config.json + safetensors)" };
+        var directory = new Argument<string>("dir") { Description = "Hugging Face model folder (config.json + safetensors), or hf:<owner>/<name>[@<revision>]" };
         var json = new Option<bool>("--json") { Description = "Print the facts as JSON" };
         var command = new Command("model", "Show a model's architecture, size, dtypes and hook names (does not run it)")
         {
@@ -20,7 +21,8 @@ internal sealed class InspectModelCommand(CliConsole console)
         };
         command.SetAction(parse =>
         {
-            var facts = ModelFacts.Read(parse.GetRequiredValue(directory));
+            // An hf: reference is fetched into the hub cache (or found there) and read like any folder.
+            var facts = ModelFacts.Read(ModelSource.Resolve(parse.GetRequiredValue(directory), HubFiles.Model).Folder);
             if (parse.GetValue(json)) WriteJson(facts);
             else WriteTable(facts);
             return ExitCodes.Ok;

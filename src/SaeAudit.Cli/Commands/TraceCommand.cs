@@ -5,6 +5,7 @@ using SaeAudit.Cli.Hosting;
 using SaeAudit.Cli.Tracing;
 using SaeAudit.Models;
 using SaeAudit.Models.Checkpoints;
+using SaeAudit.Models.Hub;
 using SaeAudit.Tensors;
 
 namespace SaeAudit.Cli.Commands;
@@ -16,7 +17,7 @@ internal sealed class TraceCommand(CliConsole console, GlobalOptions global, ILo
 {
     public Command Create()
     {
-        var model = new Option<string>("--model") { Description = "Hugging Face model folder", HelpName = "dir", Required = true };
+        var model = new Option<string>("--model") { Description = "Hugging Face model folder, or hf:<owner>/<name>[@<revision>]", HelpName = "dir", Required = true };
         var inputIds = new Option<string>("--input-ids") { Description = "int32/int64 .npy token ids, [len] or [rows, len]", HelpName = "ids.npy" };
         var text = new Option<string>("--text") { Description = "Text to tokenize with the model's tokenizer.json (no special tokens added)" };
         var output = new Option<string>("--out") { Description = "Folder for the .npy files (created; files of the same name are replaced)", HelpName = "dir", Required = true };
@@ -45,6 +46,8 @@ internal sealed class TraceCommand(CliConsole console, GlobalOptions global, ILo
         IComputeBackend backend, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
+        // An hf: reference is fetched into the hub cache (or found there) and read like any folder.
+        modelDirectory = ModelSource.Resolve(modelDirectory, HubFiles.Model, cancellation: cancellationToken).Folder;
         // Everything is validated (config, ids, weights, output path) before the first log line, so bad input gives
         // exactly one line on stderr: the error. The ids are checked against config.json before the weights load.
         var config = ModelConfig.Load(Path.Combine(modelDirectory, "config.json"));

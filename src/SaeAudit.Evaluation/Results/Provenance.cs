@@ -26,12 +26,24 @@ public sealed record EnvironmentInfo(
     [property: JsonPropertyName("simd")] string Simd,
     [property: JsonPropertyName("compute_backend")] string ComputeBackend);
 
-/// <summary>Inputs of one pair: resolved parameters and the SHA-256 of every file read.</summary>
+/// <summary>Inputs of one pair: resolved parameters and the SHA-256 of every file read; for inputs given as
+/// <c>hf:</c> references, the commit each resolved to (<see cref="Hub"/>, keyed "base", "finetune", "sae"; absent when
+/// every input is a local path).</summary>
 public sealed record PairProvenance(
     [property: JsonPropertyName("name")] string Name,
     [property: JsonPropertyName("parameters")] PairParameters Parameters,
     [property: JsonPropertyName("inputs_sha256")] IReadOnlyDictionary<string, string> InputsSha256,
-    [property: JsonPropertyName("extras")] PairExtras Extras);
+    [property: JsonPropertyName("extras")] PairExtras Extras,
+    [property: JsonPropertyName("hub"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    IReadOnlyDictionary<string, HubProvenance>? Hub = null);
+
+/// <summary>Where an <c>hf:</c> input came from: the repository, the revision asked for, the commit it resolved to
+/// (a branch moves, a commit does not) and the folder inside the repository (null for its root).</summary>
+public sealed record HubProvenance(
+    [property: JsonPropertyName("repo")] string Repo,
+    [property: JsonPropertyName("revision")] string Revision,
+    [property: JsonPropertyName("commit")] string Commit,
+    [property: JsonPropertyName("subfolder")] string? Subfolder);
 
 public sealed record PairParameters(
     [property: JsonPropertyName("base")] string Base,

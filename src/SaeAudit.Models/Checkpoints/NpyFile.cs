@@ -17,13 +17,44 @@ public static class NpyFile
         path = Path.GetFullPath(path);
         if (!File.Exists(path)) throw InvalidInputException.For(path, null, ".npy file not found");
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+        return Read(stream, stream.Length, path);
+    }
 
+    /// <summary>Reads a .npy of <paramref name="length"/> bytes from <paramref name="stream"/> (which need not seek, e.g.
+    /// a member of an .npz zip); <paramref name="name"/> is what errors name, e.g. "params.npz: member 'W_enc.npy'".</summary>
+    public static NpyArray Read(Stream stream, long length, string name)
+    {
+        var (header, dtype, count) = ReadHeader(stream, length, name, out var dataStart);
+        var itemSize = dtype[2] - '0';
+        var dataLength = length - dataStart;
+        if (dataLength != count * itemSize)
+            throw InvalidInputException.For(name, "shape",
+                dataLength < count * itemSize
+                    ? $"{dtype} {TensorEntry.FormatShape(header.Shape)} needs {count * itemSize} bytes but the file holds {dataLength} after the header (truncated?)"
+                    : $"{dataLength - count * itemSize} bytes follow the {dtype} {TensorEntry.FormatShape(header.Shape)} array data");
+        if (dataLength > Array.MaxLength)
+            throw new NotSupportedException($"{name}: {dataLength} bytes of array data exceed what this reader holds in memory");
+
+        var data = GC.AllocateUninitializedArray<byte>((int)dataLength);
+        stream.ReadExactly(data);
+        return new NpyArray(name, dtype, header.Shape, data);
+    }
+
+    /// <summary>The dtype (numpy <c>descr</c>, e.g. "&lt;f4") and shape of a .npy, reading only its header.</summary>
+    public static (string DType, int[] Shape) ReadShape(Stream stream, long length, string name)
+    {
+        var (header, dtype, _) = ReadHeader(stream, length, name, out _);
+        return (dtype, header.Shape);
+    }
+
+    private static (NpyHeader Header, string DType, long Count) ReadHeader(Stream stream, long length, string name, out long dataStart)
+    {
         Span<byte> prefix = stackalloc byte[12];
         if (stream.ReadAtLeast(prefix[..10], 10, throwOnEndOfStream: false) < 10 || !prefix[..6].SequenceEqual(NpyHeader.Magic))
-            throw InvalidInputException.For(path, "magic", "not a .npy file (missing the \\x93NUMPY magic)");
+            throw InvalidInputException.For(name, "magic", "not a .npy file (missing the \\x93NUMPY magic)");
         int major = prefix[6], minor = prefix[7];
         if (major is < 1 or > 3 || minor != 0)
-            throw InvalidInputException.For(path, "version", $"format {major}.{minor} is not supported (1.0, 2.0, 3.0)");
+            throw InvalidInputException.For(name, "version", $"format {major}.{minor} is not supported (1.0, 2.0, 3.0)");
         long headerLength;
         if (major == 1)
         {
@@ -32,44 +63,29 @@ public static class NpyFile
         else
         {
             if (stream.ReadAtLeast(prefix[10..12], 2, throwOnEndOfStream: false) < 2)
-                throw InvalidInputException.For(path, "header", "file ends inside the header length");
+                throw InvalidInputException.For(name, "header", "file ends inside the header length");
             headerLength = BinaryPrimitives.ReadUInt32LittleEndian(prefix[8..12]);
         }
-        var dataStart = (major == 1 ? 10 : 12) + headerLength;
-        if (dataStart > stream.Length)
-            throw InvalidInputException.For(path, "header", $"header length {headerLength} runs past the end of the file ({stream.Length} bytes)");
+        dataStart = (major == 1 ? 10 : 12) + headerLength;
+        if (dataStart > length)
+            throw InvalidInputException.For(name, "header", $"header length {headerLength} runs past the end of the file ({length} bytes)");
 
         var headerBytes = new byte[headerLength];
         stream.ReadExactly(headerBytes);
         // Versions 1 and 2 store the header in latin-1, version 3 in UTF-8.
         var headerText = major == 3 ? Encoding.UTF8.GetString(headerBytes) : Encoding.Latin1.GetString(headerBytes);
-        var header = NpyHeader.Parse(path, headerText);
+        var header = NpyHeader.Parse(name, headerText);
         if (header.FortranOrder)
-            throw InvalidInputException.For(path, "fortran_order", "Fortran-order arrays are not supported (save with np.ascontiguousarray)");
-        var dtype = NormalizeDType(path, header.Descr);
-
-        long count;
+            throw InvalidInputException.For(name, "fortran_order", "Fortran-order arrays are not supported (save with np.ascontiguousarray)");
+        var dtype = NormalizeDType(name, header.Descr);
         try
         {
-            count = TensorEntry.ElementCountOf(header.Shape);
+            return (header, dtype, TensorEntry.ElementCountOf(header.Shape));
         }
         catch (OverflowException)
         {
-            throw InvalidInputException.For(path, "shape", $"{TensorEntry.FormatShape(header.Shape)} is too large");
+            throw InvalidInputException.For(name, "shape", $"{TensorEntry.FormatShape(header.Shape)} is too large");
         }
-        var itemSize = dtype[2] - '0';
-        var dataLength = stream.Length - dataStart;
-        if (dataLength != count * itemSize)
-            throw InvalidInputException.For(path, "shape",
-                dataLength < count * itemSize
-                    ? $"{dtype} {TensorEntry.FormatShape(header.Shape)} needs {count * itemSize} bytes but the file holds {dataLength} after the header (truncated?)"
-                    : $"{dataLength - count * itemSize} bytes follow the {dtype} {TensorEntry.FormatShape(header.Shape)} array data");
-        if (dataLength > Array.MaxLength)
-            throw new NotSupportedException($"{path}: {dataLength} bytes of array data exceed what this reader holds in memory");
-
-        var data = GC.AllocateUninitializedArray<byte>((int)dataLength);
-        stream.ReadExactly(data);
-        return new NpyArray(path, dtype, header.Shape, data);
     }
 
     /// <summary>Writes a float32 tensor as <c>&lt;f4</c>.</summary>

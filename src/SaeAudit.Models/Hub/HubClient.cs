@@ -49,8 +49,18 @@ internal sealed class HubClient : IDisposable
 
     public async Task<HubHead> HeadAsync(HubReference reference, string revision, string repoPath, CancellationToken cancellation)
     {
-        using var response = await SendAsync(HttpMethod.Head, ResolveUrl(reference.Repo, revision, repoPath), null,
-            followAbsoluteRedirects: false, cancellation).ConfigureAwait(false);
+        HttpResponseMessage sent;
+        try
+        {
+            sent = await SendAsync(HttpMethod.Head, ResolveUrl(reference.Repo, revision, repoPath), null,
+                followAbsoluteRedirects: false, cancellation).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is HttpRequestException or IOException)
+        {
+            throw new IOException(
+                $"{reference}: {repoPath}: cannot reach the hub at {_settings.Endpoint} ({e.Message}); with HF_HUB_OFFLINE=1 only the cache is used", e);
+        }
+        using var response = sent;
         var commit = Header(response, "X-Repo-Commit");
         if (response.StatusCode == HttpStatusCode.NotFound && Header(response, "X-Error-Code") is null or "EntryNotFound")
             return new HubHead(false, commit, "", 0);

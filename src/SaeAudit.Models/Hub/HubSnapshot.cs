@@ -8,7 +8,8 @@ namespace SaeAudit.Models.Hub;
 /// <param name="Commit">The 40-hex commit hash the revision resolved to.</param>
 /// <param name="Subfolder">The folder inside the repository, or null for its root.</param>
 /// <param name="Folder">The local folder: <c>&lt;cache&gt;/models--owner--name/snapshots/&lt;commit&gt;[/&lt;subfolder&gt;]</c>.</param>
-/// <param name="Files">The repository paths present in the snapshot for this request, in the order fetched.</param>
+/// <param name="Files">The files this request needed that exist, relative to <paramref name="Folder"/>, in the order
+/// they were looked up (absent optional files are left out).</param>
 public sealed record HubSnapshot(
     string Reference, string Repo, string Revision, string Commit, string? Subfolder, string Folder,
     IReadOnlyList<string> Files);
