@@ -6,13 +6,12 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using SaeAudit.Cli.Commands;
 using SaeAudit.Cli.Hosting;
-using SaeAudit.Models;
 
 namespace SaeAudit.Cli;
 
 /// <summary>The saeaudit command line, callable in-process: <see cref="Program.Main"/> passes the console, tests pass
 /// string writers. Maps every outcome to an exit code (<see cref="ExitCodes"/>) and every failure to one
-/// <c>error: ...</c> line on stderr.</summary>
+/// <c>error: ...</c> line on stderr (<see cref="FailureReporter"/>).</summary>
 public static class SaeAuditCli
 {
     /// <summary>Set to 1 to get the full stack trace of an unexpected failure (never shown for bad input).</summary>
@@ -23,16 +22,22 @@ public static class SaeAuditCli
         typeof(SaeAuditCli).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
         ?? "unknown";
 
-    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    public static Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken) =>
+        RunAsync(args, stdout, stderr, CliEnvironment.Process, cancellationToken);
+
+    /// <summary>As above, reading environment variables from <paramref name="environment"/> instead of the process.</summary>
+    internal static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CliEnvironment environment,
+        CancellationToken cancellationToken)
     {
+        var failures = new FailureReporter(stderr, environment);
         try
         {
-            using var host = BuildHost(stdout, stderr);
+            using var host = BuildHost(stdout, stderr, environment, failures);
             var parse = BuildRootCommand(host.Services).Parse(args);
             if (parse.Errors.Count > 0)
             {
                 var problems = string.Join("; ", parse.Errors.Select(e => e.Message));
-                stderr.WriteLine($"error: {OneLine(problems)} (see 'saeaudit --help')");
+                stderr.WriteLine($"error: {FailureReporter.OneLine(problems)} (see 'saeaudit --help')");
                 return ExitCodes.InvalidInput;
             }
             var invocation = new InvocationConfiguration
@@ -47,11 +52,11 @@ public static class SaeAuditCli
         }
         catch (Exception e)
         {
-            return ReportFailure(e, stderr, cancellationToken);
+            return failures.Report(e, cancellationToken);
         }
     }
 
-    private static IHost BuildHost(TextWriter stdout, TextWriter stderr)
+    private static IHost BuildHost(TextWriter stdout, TextWriter stderr, CliEnvironment environment, FailureReporter failures)
     {
         // No appsettings/environment configuration and no console lifetime: a command-line tool configures itself
         // from its arguments, and in-process callers (tests) run many hosts side by side.
@@ -65,14 +70,17 @@ public static class SaeAuditCli
         builder.Logging.AddProvider(new TextWriterLoggerProvider(stderr));
         builder.Logging.SetMinimumLevel(LogLevel.Information);
 
-        var ci = CliConsole.IsContinuousIntegration();
+        var ci = environment.IsContinuousIntegration;
         var interactive = ReferenceEquals(stdout, Console.Out) && !Console.IsOutputRedirected && !ci;
         var errorInteractive = ReferenceEquals(stderr, Console.Error) && !Console.IsErrorRedirected && !ci;
         builder.Services.AddSingleton(new CliConsole(stdout, stderr, interactive, errorInteractive));
+        builder.Services.AddSingleton(environment);
+        builder.Services.AddSingleton(failures);
         builder.Services.AddSingleton<GlobalOptions>();
         builder.Services.AddSingleton<InspectModelCommand>();
         // Top-level commands in help order.
         builder.Services.AddSingleton<ICliCommand, RunCommand>();
+        builder.Services.AddSingleton<ICliCommand, ReportCommand>();
         builder.Services.AddSingleton<ICliCommand, ValidateCommand>();
         builder.Services.AddSingleton<ICliCommand, InitCommand>();
         builder.Services.AddSingleton<ICliCommand, InspectCommand>();
@@ -90,31 +98,6 @@ public static class SaeAuditCli
             root.Subcommands.Add(command.Create());
         return root;
     }
-
-    private static int ReportFailure(Exception exception, TextWriter stderr, CancellationToken cancellationToken)
-    {
-        // Parallel loops wrap what a worker threw; report the original.
-        while (exception is AggregateException { InnerExceptions.Count: 1 } aggregate)
-            exception = aggregate.InnerExceptions[0];
-
-        switch (exception)
-        {
-            case InvalidInputException invalid:
-                stderr.WriteLine($"error: {OneLine(invalid.Message)}");
-                return ExitCodes.InvalidInput;
-            case OperationCanceledException when cancellationToken.IsCancellationRequested:
-                stderr.WriteLine("error: cancelled");
-                return ExitCodes.Cancelled;
-            default:
-                stderr.WriteLine($"error: {exception.GetType().Name}: {OneLine(exception.Message)}");
-                if (Environment.GetEnvironmentVariable(DebugVariable) == "1")
-                    stderr.WriteLine(exception.ToString());
-                return ExitCodes.Failure;
-        }
-    }
-
-    private static string OneLine(string message) =>
-        string.Join(' ', message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 
     /// <summary>The built-in --version prints the entry assembly's version, which in-process is the test host's.</summary>
     private sealed class PrintVersionAction : SynchronousCommandLineAction

@@ -27,7 +27,7 @@ public sealed class AuditRunner(IComputeBackend backend, IAuditProgress? progres
         long tokens = 0;
         foreach (var spec in manifest.Pairs)
         {
-            var (result, pairProvenance) = RunPair(spec, cancellation);
+            var (result, pairProvenance) = RunPair(spec, cancellation, pathsRelativeTo: manifest.Directory);
             pairs.Add(result);
             provenance.Add(pairProvenance);
             tokens += result.Tokens.Rows * spec.ContextSize;
@@ -39,7 +39,8 @@ public sealed class AuditRunner(IComputeBackend backend, IAuditProgress? progres
             pairs.All(p => p.Passed),
             pairs,
             new Provenance(
-                new ManifestProvenance(manifest.SourcePath, EnvironmentProbe.Sha256(manifest.SourcePath), manifest.CanonicalHash),
+                new ManifestProvenance(Path.GetRelativePath(Environment.CurrentDirectory, manifest.SourcePath),
+                    EnvironmentProbe.Sha256(manifest.SourcePath), manifest.CanonicalHash),
                 EnvironmentProbe.Describe(backend),
                 provenance,
                 new RunInfo(backend.Threads, started.ToString("yyyy-MM-ddTHH:mm:ssZ"), Math.Round(seconds, 3),
@@ -71,7 +72,10 @@ public sealed class AuditRunner(IComputeBackend backend, IAuditProgress? progres
         }
     }
 
-    public (PairResult Result, PairProvenance Provenance) RunPair(PairSpec pair, CancellationToken cancellation = default)
+    /// <param name="pathsRelativeTo">provenance writes input paths relative to this folder (the manifest's), so results
+    /// of the same inputs on another machine or checkout compare equal; null keeps them absolute</param>
+    public (PairResult Result, PairProvenance Provenance) RunPair(PairSpec pair, CancellationToken cancellation = default,
+        string? pathsRelativeTo = null)
     {
         var baseSource = ModelSource.Resolve(pair.Base, HubFiles.Model, downloads, cancellation: cancellation);
         var finetuneSource = ModelSource.Resolve(pair.Finetune, HubFiles.Model, downloads, cancellation: cancellation);
@@ -167,8 +171,8 @@ public sealed class AuditRunner(IComputeBackend backend, IAuditProgress? progres
 
         var provenance = new PairProvenance(
             pair.Name,
-            ParametersOf(pair, hook, context, prependBos, special, baseModel, finetune, sae),
-            HashInputs(pair, baseModel, finetune, sae, tokenizerPath),
+            ParametersOf(pair, hook, context, prependBos, special, baseModel, finetune, sae, pathsRelativeTo),
+            HashInputs(pair, baseModel, finetune, sae, tokenizerPath, pathsRelativeTo),
             new PairExtras(
                 rows.Dataset.RowsAvailable,
                 rows.SourceRows.Take(32).ToList(),
@@ -230,8 +234,9 @@ public sealed class AuditRunner(IComputeBackend backend, IAuditProgress? progres
         new(model.Checkpoint.TensorNames, name => model.Checkpoint.LoadFloat32(name));
 
     private static PairParameters ParametersOf(PairSpec pair, HookPoint hook, int context, bool prependBos,
-        SpecialTokens special, HookedTransformer baseModel, HookedTransformer finetune, SparseAutoencoder sae) => new(
-        pair.Base, pair.Finetune, pair.Sae, pair.Dataset.Path, pair.Dataset.Field, pair.Dataset.Shuffle,
+        SpecialTokens special, HookedTransformer baseModel, HookedTransformer finetune, SparseAutoencoder sae,
+        string? root) => new(
+        Display(pair.Base, root), Display(pair.Finetune, root), Display(pair.Sae, root), Display(pair.Dataset.Path, root), pair.Dataset.Field, pair.Dataset.Shuffle,
         hook.ToString(), context, pair.NTokens, pair.BatchSize, pair.Seed, prependBos,
         pair.Outliers.ToString(), pair.Outliers.CalibrationRows,
         pair.Transfer.Features, pair.Transfer.DeadCap, [pair.Transfer.DensityLow, pair.Transfer.DensityHigh],
@@ -244,7 +249,7 @@ public sealed class AuditRunner(IComputeBackend backend, IAuditProgress? progres
         sae.Architecture.ToString().ToLowerInvariant(), sae.DSae);
 
     private static IReadOnlyDictionary<string, string> HashInputs(PairSpec pair, HookedTransformer baseModel,
-        HookedTransformer finetune, SparseAutoencoder sae, string tokenizerPath)
+        HookedTransformer finetune, SparseAutoencoder sae, string tokenizerPath, string? root)
     {
         var files = new List<string> { baseModel.Config.Path, finetune.Config.Path };
         files.AddRange(baseModel.Checkpoint.Files);
@@ -254,7 +259,10 @@ public sealed class AuditRunner(IComputeBackend backend, IAuditProgress? progres
         if (File.Exists(tokenizerPath)) files.Add(tokenizerPath);
         var hashes = new SortedDictionary<string, string>(StringComparer.Ordinal);
         foreach (var file in files.Select(Path.GetFullPath).Distinct())
-            hashes[file] = EnvironmentProbe.Sha256(file);
+            hashes[Display(file, root)] = EnvironmentProbe.Sha256(file);
         return hashes;
     }
+
+    private static string Display(string path, string? root) =>
+        root is null || ManifestLoader.IsHubReference(path) ? path : Path.GetRelativePath(root, path);
 }

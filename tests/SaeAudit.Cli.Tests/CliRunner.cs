@@ -1,4 +1,5 @@
 using SaeAudit.Cli;
+using SaeAudit.Cli.Hosting;
 
 namespace SaeAudit.Cli.Tests;
 
@@ -23,11 +24,24 @@ internal static class Cli
 {
     public static async Task<CliResult> RunAsync(params string[] args) => await RunAsync(CancellationToken.None, args);
 
-    public static async Task<CliResult> RunAsync(CancellationToken cancellationToken, params string[] args)
+    public static async Task<CliResult> RunAsync(CancellationToken cancellationToken, params string[] args) =>
+        await RunAsync(new Dictionary<string, string>(), cancellationToken, args);
+
+    /// <summary>Runs with <paramref name="variables"/> in place of the process's environment variables of those
+    /// names. Every run hides the process's <c>GITHUB_STEP_SUMMARY</c>, so tests run in GitHub Actions never write
+    /// into the real job summary.</summary>
+    public static async Task<CliResult> RunAsync(IReadOnlyDictionary<string, string> variables, params string[] args) =>
+        await RunAsync(variables, CancellationToken.None, args);
+
+    private static async Task<CliResult> RunAsync(IReadOnlyDictionary<string, string> variables,
+        CancellationToken cancellationToken, string[] args)
     {
+        var environment = new CliEnvironment(name => variables.TryGetValue(name, out var value) ? value
+            : name == CliEnvironment.StepSummaryVariable ? null
+            : Environment.GetEnvironmentVariable(name));
         using var stdout = new StringWriter();
         using var stderr = new StringWriter();
-        var exitCode = await SaeAuditCli.RunAsync(args, stdout, stderr, cancellationToken);
+        var exitCode = await SaeAuditCli.RunAsync(args, stdout, stderr, environment, cancellationToken);
         return new CliResult(exitCode, stdout.ToString(), stderr.ToString());
     }
 }

@@ -18,13 +18,6 @@ internal sealed class CliConsole(TextWriter output, TextWriter error, bool inter
 
     public bool ErrorInteractive { get; } = errorInteractive;
 
-    /// <summary>True when the <c>CI</c> environment variable is set (GitHub Actions, GitLab, Azure set it to true).</summary>
-    public static bool IsContinuousIntegration()
-    {
-        var ci = Environment.GetEnvironmentVariable("CI");
-        return !string.IsNullOrEmpty(ci) && !ci.Equals("false", StringComparison.OrdinalIgnoreCase) && ci != "0";
-    }
-
     /// <summary>A Spectre console on <see cref="Out"/>: the terminal's own capabilities when interactive, else plain
     /// text (no ANSI codes, no colour, no wrapping, no trailing spaces).</summary>
     public IAnsiConsole CreateAnsiConsole() => Create(Out, Interactive);

@@ -15,7 +15,9 @@ namespace SaeAudit.Cli.Reporting;
 /// and become Markdown tables without ANSI codes when the console has no ANSI support (redirected output, CI).</summary>
 internal static class ConsoleSummary
 {
-    public static void Write(IAnsiConsole console, AuditResults results, string resultsPath)
+    /// <summary>The tables, the verdicts, the results path, the reports rendered from it (if any) and the
+    /// environment.</summary>
+    public static void Write(IAnsiConsole console, AuditResults results, string resultsPath, IReadOnlyList<string> reportPaths)
     {
         var border = console.Profile.Capabilities.Ansi ? TableBorder.Rounded : TableBorder.Markdown;
         foreach (var pair in results.Pairs)
@@ -31,11 +33,19 @@ internal static class ConsoleSummary
                 console.WriteLine();
             }
         }
+        WriteVerdicts(console, results);
+        console.WriteLine($"results: {resultsPath}");
+        if (reportPaths.Count > 0)
+            console.WriteLine($"reports: {string.Join(", ", reportPaths)}");
+        console.WriteLine(EnvironmentLine(results));
+    }
+
+    /// <summary>One verdict line per pair, then the overall one.</summary>
+    public static void WriteVerdicts(IAnsiConsole console, AuditResults results)
+    {
         foreach (var pair in results.Pairs)
             console.MarkupLine(Verdict(pair));
         console.MarkupLine(OverallVerdict(results));
-        console.WriteLine($"results: {resultsPath}");
-        console.WriteLine(EnvironmentLine(results));
     }
 
     private static void WriteHeading(IAnsiConsole console, PairResult pair, PairParameters? parameters)
