@@ -108,41 +108,47 @@ public sealed class AuditRunner(IComputeBackend backend, IAuditProgress? progres
         var context = rows.Context;
         var batches = rows.Batches(pair.BatchSize).ToList();
 
+        // Each batch reuses the previous batch's prefixes and buffers (and a pair those of the pair before), so the
+        // steady state allocates little.
+        HookedPrefix? prefixBase = null, prefixFinetune = null;
+        using var lease = WorkspacePool<BatchBuffer>.Rent();
+        var buffers = lease.Workspace;
+
         // Outlier thresholds and the dist histogram range come from the first calibration_rows rows (SPEC §3, §12).
         var calibration = new OutlierCalibration(pair.Outliers);
         foreach (var batch in batches)
         {
             if (calibration.Complete) break;
-            var xB = baseModel.RunToHook(batch, hook).Activation;
-            var xF = finetune.RunToHook(batch, hook).Activation;
-            calibration.Add(xB, xF, TokenMask.Create(batch, specialIds));
+            prefixBase = baseModel.RunToHook(batch, hook, prefixBase);
+            prefixFinetune = finetune.RunToHook(batch, hook, prefixFinetune);
+            calibration.Add(prefixBase.Activation, prefixFinetune.Activation, TokenMask.Create(batch, specialIds));
         }
         var filter = calibration.Result();
 
         var activations = new ActivationSimilarity(context, filter);
         var reconstructionBase = new SaeReconstruction(sae.DSae);
         var reconstructionFinetune = new SaeReconstruction(sae.DSae);
-        var lossBase = new DownstreamLoss();
-        var lossFinetune = new DownstreamLoss();
+        var lossBase = new DownstreamLoss(backend.Threads);
+        var lossFinetune = new DownstreamLoss(backend.Threads);
         var transfer = new FeatureTransfer(sae.DSae);
 
         progress?.PairStarted(pair.Name, (long)rows.RowCount * context);
         foreach (var batch in batches)
         {
             cancellation.ThrowIfCancellationRequested();
-            var prefixBase = baseModel.RunToHook(batch, hook);
-            var prefixFinetune = finetune.RunToHook(batch, hook);
+            prefixBase = baseModel.RunToHook(batch, hook, prefixBase);
+            prefixFinetune = finetune.RunToHook(batch, hook, prefixFinetune);
             var mask = TokenMask.Create(batch, specialIds, prefixBase.Activation, prefixFinetune.Activation, filter);
             activations.Add(prefixBase.Activation, prefixFinetune.Activation, mask);
 
-            var (featuresBase, reconstructedBase) = sae.Forward(prefixBase.Activation);
-            var (featuresFinetune, reconstructedFinetune) = sae.Forward(prefixFinetune.Activation);
+            var (featuresBase, reconstructedBase) = Encode(sae, prefixBase.Activation, buffers, BatchBuffer.FeaturesBase, BatchBuffer.ReconstructionBase);
+            var (featuresFinetune, reconstructedFinetune) = Encode(sae, prefixFinetune.Activation, buffers, BatchBuffer.FeaturesFinetune, BatchBuffer.ReconstructionFinetune);
             reconstructionBase.Add(prefixBase.Activation, featuresBase, reconstructedBase, mask);
             reconstructionFinetune.Add(prefixFinetune.Activation, featuresFinetune, reconstructedFinetune, mask);
             transfer.Add(featuresBase, featuresFinetune, mask);
 
-            Splice(baseModel, prefixBase, reconstructedBase, mask, lossBase);
-            Splice(finetune, prefixFinetune, reconstructedFinetune, mask, lossFinetune);
+            Splice(baseModel, prefixBase, reconstructedBase, mask, lossBase, buffers);
+            Splice(finetune, prefixFinetune, reconstructedFinetune, mask, lossFinetune, buffers);
             progress?.Advanced(pair.Name, batch.Tokens);
         }
         progress?.PairFinished(pair.Name);
@@ -197,20 +203,79 @@ public sealed class AuditRunner(IComputeBackend backend, IAuditProgress? progres
         return hub.Count > 0 ? hub : null;
     }
 
+    /// <summary>f and x̂ of <paramref name="x"/> [tokens, d] in the batch buffers.</summary>
+    private static (Tensor Features, Tensor Reconstruction) Encode(SparseAutoencoder sae, Tensor x, Workspace<BatchBuffer> buffers,
+        BatchBuffer featuresSlot, BatchBuffer reconstructionSlot)
+    {
+        var features = buffers.Get(featuresSlot, x.Rows, sae.DSae);
+        var reconstruction = buffers.Get(reconstructionSlot, x.Rows, sae.DIn);
+        sae.Encode(x, features);
+        sae.Decode(features, reconstruction, x);
+        return (features, reconstruction);
+    }
+
     /// <summary>SPEC §5: the clean run, x̂ at kept positions (special tokens and outliers keep their activation),
-    /// and zeros at every position, all continuing from one shared prefix.</summary>
+    /// and zeros at every position, all continuing from one shared prefix to the final residual. The logits are made
+    /// and scored in row chunks (<see cref="LogitsChunkRows"/>), never [tokens, vocab] at once.</summary>
     private static void Splice(HookedTransformer model, HookedPrefix prefix, Tensor reconstruction, TokenMask mask,
-        DownstreamLoss loss)
+        DownstreamLoss loss, Workspace<BatchBuffer> buffers)
     {
         var x = prefix.Activation;
-        var withSae = new Tensor((float[])x.Data.Clone(), x.Shape);
+        int tokens = x.Rows, d = x.Columns, vocab = model.VocabSize;
+        var withSae = buffers.Get(BatchBuffer.WithSae, tokens, d);
+        x.AsSpan().CopyTo(withSae.AsSpan());
         for (var token = 0; token < mask.Count; token++)
             if (mask.Kept(token))
                 reconstruction.Row(token).CopyTo(withSae.Row(token));
-        var clean = model.RunFromHook(prefix, x);
-        var sae = model.RunFromHook(prefix, withSae);
-        var zero = model.RunFromHook(prefix, Tensor.Zeros(x.Shape));
-        loss.Add(clean, sae, zero, prefix.Tokens, mask);
+        var zero = buffers.Get(BatchBuffer.Zero, tokens, d);
+        zero.AsSpan().Clear();
+
+        var residualClean = buffers.Get(BatchBuffer.ResidualClean, tokens, d);
+        var residualSae = buffers.Get(BatchBuffer.ResidualSae, tokens, d);
+        var residualZero = buffers.Get(BatchBuffer.ResidualZero, tokens, d);
+        model.ContinueFromHook(prefix, x, residualClean);
+        model.ContinueFromHook(prefix, withSae, residualSae);
+        model.ContinueFromHook(prefix, zero, residualZero);
+
+        var chunkRows = LogitsChunkRows(tokens, vocab);
+        for (var first = 0; first < tokens; first += chunkRows)
+        {
+            var rows = Math.Min(chunkRows, tokens - first);
+            var logitsClean = buffers.Get(BatchBuffer.LogitsClean, rows, vocab);
+            var logitsSae = buffers.Get(BatchBuffer.LogitsSae, rows, vocab);
+            var logitsZero = buffers.Get(BatchBuffer.LogitsZero, rows, vocab);
+            model.UnembedRows(residualClean, first, logitsClean);
+            model.UnembedRows(residualSae, first, logitsSae);
+            model.UnembedRows(residualZero, first, logitsZero);
+            loss.Add(logitsClean, logitsSae, logitsZero, prefix.Tokens, mask, first);
+        }
+    }
+
+    /// <summary>Rows per logits chunk: about <see cref="LogitsChunkFloats"/> floats (16 MiB) per chunk, so the memory for
+    /// logits does not grow with vocab × tokens, but at least <see cref="MinLogitsChunkRows"/> rows, so the unembedding
+    /// GEMM, which packs all of W_U once per chunk, stays efficient for large vocabularies (128 rows of 256k logits: 128 MiB).</summary>
+    private static int LogitsChunkRows(int tokens, int vocab) =>
+        (int)Math.Min(tokens, Math.Max(MinLogitsChunkRows, LogitsChunkFloats / vocab));
+
+    private const long LogitsChunkFloats = 1 << 22;
+
+    private const int MinLogitsChunkRows = 128;
+
+    /// <summary>The per-batch buffers of a pair (<see cref="Workspace{TSlot}"/> slots).</summary>
+    private enum BatchBuffer
+    {
+        FeaturesBase,
+        ReconstructionBase,
+        FeaturesFinetune,
+        ReconstructionFinetune,
+        WithSae,
+        Zero,
+        ResidualClean,
+        ResidualSae,
+        ResidualZero,
+        LogitsClean,
+        LogitsSae,
+        LogitsZero,
     }
 
     private static SpecialTokens SpecialTokensOf(Models.Checkpoints.ModelConfig config)

@@ -26,6 +26,21 @@ public sealed class SparseAutoencoder
     /// <summary>Top-k keeps its heap on the stack up to this k.</summary>
     private const int StackTopK = 512;
 
+    /// <summary>Rows per GEMM when only some rows of a batch decode densely (see <see cref="DecodeDense"/>).</summary>
+    private const int DenseGroupRows = 256;
+
+    /// <summary>Temporaries of encode and decode, in workspaces rented per call (<see cref="WorkspacePool{TSlot}"/>), so
+    /// batches after the first allocate none.</summary>
+    private enum Temporary
+    {
+        /// <summary>The normalized (and b_dec-shifted) input [rows, d_in].</summary>
+        Input,
+
+        /// <summary>A group of dense rows' features [<see cref="DenseGroupRows"/>, d_sae] and their decoding.</summary>
+        DenseFeatures,
+        DenseReconstruction,
+    }
+
     private readonly IComputeBackend _backend;
     private readonly ParallelOptions _parallel;
 
@@ -205,10 +220,11 @@ public sealed class SparseAutoencoder
     {
         var rows = RequireInput(x);
         RequireRows(features, nameof(features), rows, DSae);
+        using var lease = WorkspacePool<Temporary>.Rent();
         var input = x;
         if (Config.ApplyBDecToInput || NormalizesPerToken)
         {
-            input = new Tensor(GC.AllocateUninitializedArray<float>(rows * DIn), rows, DIn);
+            input = lease.Workspace.Get(Temporary.Input, rows, DIn);
             ForRowChunks(rows, (first, end) =>
             {
                 for (var r = first; r < end; r++)
@@ -253,17 +269,25 @@ public sealed class SparseAutoencoder
         }
 
         var maxSparseL0 = (int)(SparseDecodeMaxDensity * DSae);
-        var denseRows = new bool[rows];
-        ForRowChunks(rows, (first, end) =>
+        var denseRows = ArrayPool<bool>.Shared.Rent(rows);
+        try
         {
-            for (var r = first; r < end; r++)
+            Array.Clear(denseRows, 0, rows);
+            ForRowChunks(rows, (first, end) =>
             {
-                var row = features.Row(r);
-                if (CountNonzero(row) <= maxSparseL0) DecodeSparse(row, reconstruction.Row(r));
-                else denseRows[r] = true;
-            }
-        });
-        DecodeDense(features, reconstruction, denseRows);
+                for (var r = first; r < end; r++)
+                {
+                    var row = features.Row(r);
+                    if (CountNonzero(row) <= maxSparseL0) DecodeSparse(row, reconstruction.Row(r));
+                    else denseRows[r] = true;
+                }
+            });
+            DecodeDense(features, reconstruction, denseRows.AsSpan(0, rows));
+        }
+        finally
+        {
+            ArrayPool<bool>.Shared.Return(denseRows);
+        }
         if (NormalizesPerToken)
             ForRowChunks(rows, (first, end) =>
             {
@@ -460,22 +484,36 @@ public sealed class SparseAutoencoder
         TensorPrimitives.Add(output, BDec.Data, output);
     }
 
-    /// <summary>GEMM for the rows flagged in <paramref name="denseRows"/>; when not all rows are flagged they are
-    /// gathered into a smaller batch first.</summary>
-    private void DecodeDense(Tensor features, Tensor reconstruction, bool[] denseRows)
+    /// <summary>GEMM for the rows flagged in <paramref name="denseRows"/>. When not all rows are flagged they are gathered
+    /// <see cref="DenseGroupRows"/> at a time into a fixed-size batch (the rest of it zero): a row's GEMM result does not
+    /// depend on the other rows, so this equals one GEMM over just the flagged rows, without a buffer per count.</summary>
+    private void DecodeDense(Tensor features, Tensor reconstruction, ReadOnlySpan<bool> denseRows)
     {
-        var dense = Enumerable.Range(0, denseRows.Length).Where(r => denseRows[r]).ToArray();
-        if (dense.Length == 0) return;
-        if (dense.Length == denseRows.Length)
+        var denseCount = denseRows.Count(true);
+        if (denseCount == 0) return;
+        if (denseCount == denseRows.Length)
         {
-            _backend.MatMul(features.Reshape(dense.Length, DSae), WDec, reconstruction.Reshape(dense.Length, DIn), bias: BDec);
+            _backend.MatMul(features, WDec, reconstruction, bias: BDec);
             return;
         }
-        var gathered = new Tensor(GC.AllocateUninitializedArray<float>(dense.Length * DSae), dense.Length, DSae);
-        for (var j = 0; j < dense.Length; j++) features.Row(dense[j]).CopyTo(gathered.Row(j));
-        var output = new Tensor(GC.AllocateUninitializedArray<float>(dense.Length * DIn), dense.Length, DIn);
-        _backend.MatMul(gathered, WDec, output, bias: BDec);
-        for (var j = 0; j < dense.Length; j++) output.Row(j).CopyTo(reconstruction.Row(dense[j]));
+        using var lease = WorkspacePool<Temporary>.Rent();
+        var gathered = lease.Workspace.Get(Temporary.DenseFeatures, DenseGroupRows, DSae);
+        var output = lease.Workspace.Get(Temporary.DenseReconstruction, DenseGroupRows, DIn);
+        Span<int> group = stackalloc int[DenseGroupRows];
+        for (var next = 0; next < denseRows.Length;)
+        {
+            var count = 0;
+            for (; next < denseRows.Length && count < DenseGroupRows; next++)
+            {
+                if (!denseRows[next]) continue;
+                features.Row(next).CopyTo(gathered.Row(count));
+                group[count++] = next;
+            }
+            if (count == 0) break;
+            gathered.Data.AsSpan(count * DSae).Clear();
+            _backend.MatMul(gathered, WDec, output, bias: BDec);
+            for (var j = 0; j < count; j++) output.Row(j).CopyTo(reconstruction.Row(group[j]));
+        }
     }
 
     /// <summary>Runs <paramref name="body"/>(first, end) over disjoint row ranges on the backend's threads.</summary>

@@ -18,9 +18,6 @@ internal static unsafe class Attention
     /// diagonal; the per-block cost is packing Q and P.</summary>
     private const int QueryBlockTarget = 64;
 
-    [ThreadStatic]
-    private static float[]? workspace;
-
     public static void Validate(Tensor q, Tensor k, Tensor v, Tensor output, AttentionOptions o)
     {
         if (o.Batch < 0 || o.Sequence < 0 || o.HeadDim < 1 || o.Heads < 1 || o.KvHeads < 1 || o.Heads % o.KvHeads != 0)
@@ -51,11 +48,12 @@ internal static unsafe class Attention
         // ⌈headDim/nr⌉ panels. Scores: one query block × all keys, with a row stride that keeps every tile whole.
         int keyStride = Ceiling(sequence, Gemm.KC) * Gemm.KC, paddedDim = Ceiling(headDim, nr) * nr;
         long keysSize = (long)keyStride * headDim, valuesSize = (long)keyStride * paddedDim, scoresSize = (long)queryBlock * keyStride;
-        var buffer = Workspace(keysSize + valuesSize + scoresSize);
+        using var lease = GemmScratch.Rent();
+        var scratch = lease.Scratch;
+        var buffer = scratch.Attention(keysSize + valuesSize + scoresSize);
 
         nint queryStride = o.Heads * headDim, kvStride = o.KvHeads * headDim;
         long rowBase = (long)batch * sequence;
-        var scratch = GemmScratch.Current;
         fixed (float* pq = q.Data, pk = k.Data, pv = v.Data, po = output.Data, pBuffer = buffer)
         {
             float* packedKeys = pBuffer, packedValues = pBuffer + keysSize, scores = packedValues + valuesSize;
@@ -65,10 +63,10 @@ internal static unsafe class Attention
             // Kᵀ as a B operand [headDim, sequence] and V as a B operand [sequence, headDim].
             var keyOperand = new GemmOperands(null, 0, pk + rowBase * kvStride + kvHead * headDim, kvStride, true, null, 0, null, 0, sequence, headDim);
             for (int pc = 0; pc < headDim; pc += Gemm.KC)
-                Gemm.PackB(keyOperand, pc, Math.Min(Gemm.KC, headDim - pc), 0, sequence, nr, packedKeys + pc * keyStride);
+                Gemm.PackB(keyOperand, pc, Math.Min(Gemm.KC, headDim - pc), 0, sequence, nr, packedKeys + pc * keyStride, scratch);
             var valueOperand = new GemmOperands(null, 0, pv + rowBase * kvStride + kvHead * headDim, kvStride, false, null, 0, null, 0, headDim, sequence);
             for (int pc = 0; pc < sequence; pc += Gemm.KC)
-                Gemm.PackB(valueOperand, pc, Math.Min(Gemm.KC, sequence - pc), 0, headDim, nr, packedValues + pc * paddedDim);
+                Gemm.PackB(valueOperand, pc, Math.Min(Gemm.KC, sequence - pc), 0, headDim, nr, packedValues + pc * paddedDim, scratch);
 
             for (int first = 0; first < sequence; first += queryBlock)
             {
@@ -154,13 +152,6 @@ internal static unsafe class Attention
         }
         for (; i < s.Length; i++) max = Math.Max(max, s[i]);
         return max;
-    }
-
-    private static float[] Workspace(long floats)
-    {
-        if (floats > Array.MaxLength) throw new ArgumentException("CausalSelfAttention: sequence too long for one head's workspace.");
-        if (workspace is null || workspace.Length < floats) workspace = new float[floats];
-        return workspace;
     }
 
     /// <summary>The first key position query <paramref name="query"/> may attend to.</summary>

@@ -46,7 +46,10 @@ public sealed class CpuBackend : IComputeBackend
     /// <see cref="GemmIsa.Portable"/> always).</summary>
     public static bool Supports(GemmIsa isa) => GemmKernel.IsSupported(isa);
 
-    public unsafe void MatMul(Tensor a, Tensor b, Tensor c, bool transposeB = false, Tensor? bias = null)
+    public void MatMul(Tensor a, Tensor b, Tensor c, bool transposeB = false, Tensor? bias = null) =>
+        MatMul(a, WeightMatrix.FromTensor(b), c, transposeB, bias);
+
+    public unsafe void MatMul(Tensor a, WeightMatrix b, Tensor c, bool transposeB = false, Tensor? bias = null)
     {
         int m = a.Rows, k = a.Columns;
         int n = transposeB ? b.Rows : b.Columns;
@@ -56,12 +59,13 @@ public sealed class CpuBackend : IComputeBackend
             throw new ArgumentException($"MatMul: output {c} must be [{m}, {n}].");
         if (bias is not null && bias.Length != n)
             throw new ArgumentException($"MatMul: bias {bias} must have {n} values.");
-        if (ReferenceEquals(c.Data, a.Data) || ReferenceEquals(c.Data, b.Data))
+        if (ReferenceEquals(c.Data, a.Data) || b.IsStoredIn(c.Data))
             throw new ArgumentException("MatMul: the output must not share memory with an input.");
 
-        fixed (float* pa = a.Data, pb = b.Data, pc = c.Data, pBias = bias?.Data)
+        using var weights = b.Pin();
+        fixed (float* pa = a.Data, pc = c.Data, pBias = bias?.Data)
         {
-            var operands = new GemmOperands(pa, k, pb, transposeB ? k : n, transposeB, pc, n, pBias, m, n, k);
+            var operands = new GemmOperands(pa, k, weights.Pointer, (nint)b.RowStride, transposeB, pc, n, pBias, m, n, k, b.Type);
             Gemm.Multiply(kernel, operands, Threads);
         }
     }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -6,17 +7,20 @@ using System.Runtime.Intrinsics.X86;
 namespace SaeAudit.Tensors;
 
 /// <summary>Operands of one GEMM c[m,n] = a[m,k]·B (+ bias[n]) as raw pointers with row strides (leading dimensions),
-/// so callers can pass sub-matrices such as one attention head. The memory must stay pinned for the call.</summary>
+/// so callers can pass sub-matrices such as one attention head. B may be float32, BF16 or F16 (<see cref="BType"/>);
+/// it is widened to float32 when packed. The memory must stay pinned for the call.</summary>
 internal readonly unsafe struct GemmOperands(
-    float* a, nint lda, float* b, nint ldb, bool transposeB, float* c, nint ldc, float* bias, int m, int n, int k)
+    float* a, nint lda, void* b, nint ldb, bool transposeB, float* c, nint ldc, float* bias, int m, int n, int k,
+    WeightType bType = WeightType.Float32)
 {
     public float* A { get; } = a;
     public nint Lda { get; } = lda;
 
-    /// <summary>b[k,n] with row stride <see cref="Ldb"/>, or b[n,k] when <see cref="TransposeB"/>.</summary>
-    public float* B { get; } = b;
+    /// <summary>b[k,n] with row stride <see cref="Ldb"/> (in elements), or b[n,k] when <see cref="TransposeB"/>.</summary>
+    public void* B { get; } = b;
     public nint Ldb { get; } = ldb;
     public bool TransposeB { get; } = transposeB;
+    public WeightType BType { get; } = bType;
     public float* C { get; } = c;
     public nint Ldc { get; } = ldc;
 
@@ -98,7 +102,8 @@ internal static unsafe class Gemm
     {
         int mr = kernel.MR, nr = kernel.NR;
         int rowEnd = Math.Min(op.M, strip1 * mr), colEnd = Math.Min(op.N, panel1 * nr);
-        var scratch = GemmScratch.Current;
+        using var lease = GemmScratch.Rent();
+        var scratch = lease.Scratch;
         float* packedA = scratch.PackedA, packedB = scratch.PackedB;
 
         for (int jc = panel0 * nr; jc < colEnd; jc += NC)
@@ -109,7 +114,7 @@ internal static unsafe class Gemm
                 int kc = Math.Min(KC, op.K - pc);
                 bool accumulate = pc > 0;
                 float* bias = pc + kc == op.K ? op.Bias : null;
-                PackB(op, pc, kc, jc, nc, nr, packedB);
+                PackB(op, pc, kc, jc, nc, nr, packedB, scratch);
 
                 for (int ir = strip0 * mr; ir < rowEnd; ir += mr)
                 {
@@ -150,25 +155,62 @@ internal static unsafe class Gemm
         }
     }
 
-    /// <summary>Packs B[pc..pc+kc, jc..jc+nc) into ⌈nc/nr⌉ panels of kc×nr (k-major), zero-padding the last panel.</summary>
+    /// <summary>Packs B[pc..pc+kc, jc..jc+nc) into ⌈nc/nr⌉ panels of kc×nr (k-major), zero-padding the last panel.
+    /// 16-bit B is widened here, so the kernels — and the order of every reduction — are those of float32 B.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static void PackB(in GemmOperands op, int pc, int kc, int jc, int nc, int nr, float* packed)
+    internal static void PackB(in GemmOperands op, int pc, int kc, int jc, int nc, int nr, float* packed, GemmScratch scratch)
     {
+        if (op.BType != WeightType.Float32)
+        {
+            PackWidenedB(op, pc, kc, jc, nc, nr, packed, scratch.Widened);
+            return;
+        }
+        var b = (float*)op.B;
         if (op.TransposeB)
         {
             for (int jr = 0; jr < nc; jr += nr)
-                PackTransposed(op.B + (jc + jr) * op.Ldb + pc, op.Ldb, Math.Min(nr, nc - jr), kc, nr, packed + jr * kc);
+                PackTransposed(b + (jc + jr) * op.Ldb + pc, op.Ldb, Math.Min(nr, nc - jr), kc, nr, packed + jr * kc);
             return;
         }
 
         for (int p = 0; p < kc; p++)
         {
-            float* src = op.B + (pc + p) * op.Ldb + jc;
+            float* src = b + (pc + p) * op.Ldb + jc;
             for (int jr = 0; jr < nc; jr += nr)
             {
                 int cols = Math.Min(nr, nc - jr);
                 float* dst = packed + jr * kc + p * nr;
                 Unsafe.CopyBlockUnaligned(dst, src + jr, (uint)cols * sizeof(float));
+                if (cols < nr) Unsafe.InitBlockUnaligned(dst + cols, 0, (uint)(nr - cols) * sizeof(float));
+            }
+        }
+    }
+
+    /// <summary><see cref="PackB"/> for BF16/F16: a transposed panel's rows are widened into a float32 block first and
+    /// packed from there; rows of a plain B are widened straight into the panels.</summary>
+    private static void PackWidenedB(in GemmOperands op, int pc, int kc, int jc, int nc, int nr, float* packed, float* block)
+    {
+        var b = (ushort*)op.B;
+        if (op.TransposeB)
+        {
+            for (int jr = 0; jr < nc; jr += nr)
+            {
+                int rows = Math.Min(nr, nc - jr);
+                for (int r = 0; r < rows; r++)
+                    op.BType.Widen(b + (jc + jr + r) * op.Ldb + pc, block + r * kc, kc);
+                PackTransposed(block, kc, rows, kc, nr, packed + jr * kc);
+            }
+            return;
+        }
+
+        for (int p = 0; p < kc; p++)
+        {
+            ushort* src = b + (pc + p) * op.Ldb + jc;
+            for (int jr = 0; jr < nc; jr += nr)
+            {
+                int cols = Math.Min(nr, nc - jr);
+                float* dst = packed + jr * kc + p * nr;
+                op.BType.Widen(src + jr, dst, cols);
                 if (cols < nr) Unsafe.InitBlockUnaligned(dst + cols, 0, (uint)(nr - cols) * sizeof(float));
             }
         }
@@ -242,24 +284,35 @@ internal static unsafe class Gemm
     private static int Ceiling(int value, int divisor) => (value + divisor - 1) / divisor;
 }
 
-/// <summary>Per-thread packing buffers, allocated once per thread on the pinned object heap (so the kernels can hold
-/// raw pointers) and aligned to 64 bytes for full-width vector loads.</summary>
+/// <summary>Packing buffers of one worker, allocated on the pinned object heap (so the kernels can hold raw pointers)
+/// and aligned to 64 bytes for full-width vector loads. Workers rent one for a share of a call and return it, so there
+/// are only as many as ever ran at once — not one per thread-pool thread that ever ran a GEMM, which would keep
+/// allocating megabytes as the pool's threads come and go.</summary>
 internal sealed unsafe class GemmScratch
 {
-    [ThreadStatic]
-    private static GemmScratch? current;
+    private static readonly ConcurrentBag<GemmScratch> Idle = [];
 
     // Keep the pinned arrays reachable: the pointers below are into them.
-    private readonly float[] packedA, packedB, edge;
+    private readonly float[] packedA, packedB, edge, widened;
+    private float[] attention = [];
 
     private GemmScratch()
     {
         PackedA = Allocate(Gemm.KC * GemmKernel.MaxMR, out packedA);
         PackedB = Allocate(Gemm.KC * Gemm.NC, out packedB);
         Edge = Allocate(GemmKernel.MaxMR * GemmKernel.MaxNR, out edge);
+        Widened = Allocate(GemmKernel.MaxNR * Gemm.KC, out widened);
     }
 
-    public static GemmScratch Current => current ??= new GemmScratch();
+    /// <summary>Scratch for the caller alone until the lease is disposed.</summary>
+    public static Lease Rent() => new(Idle.TryTake(out var scratch) ? scratch : new GemmScratch());
+
+    public readonly struct Lease(GemmScratch scratch) : IDisposable
+    {
+        public GemmScratch Scratch => scratch;
+
+        public void Dispose() => Idle.Add(scratch);
+    }
 
     public float* PackedA { get; }
 
@@ -267,6 +320,18 @@ internal sealed unsafe class GemmScratch
 
     /// <summary>One MaxMR×MaxNR tile for partial tiles.</summary>
     public float* Edge { get; }
+
+    /// <summary>MaxNR rows of KC floats: a BF16/F16 panel of transposed B, widened before it is packed.</summary>
+    public float* Widened { get; }
+
+    /// <summary>At least <paramref name="floats"/> floats for one attention head's packed keys, values and scores,
+    /// grown as sequences get longer and then reused.</summary>
+    public float[] Attention(long floats)
+    {
+        if (floats > Array.MaxLength) throw new ArgumentException("CausalSelfAttention: sequence too long for one head's workspace.");
+        if (attention.Length < floats) attention = new float[floats];
+        return attention;
+    }
 
     /// <summary>Room past the end for the packer's spilling stores (see <see cref="Gemm"/>.PackTransposed).</summary>
     private const int Slack = 8;

@@ -14,6 +14,11 @@ public interface IComputeBackend
     /// (b[n,k], the nn.Linear / unembedding layout). a and c are viewed as 2-D by their last dimension.</summary>
     void MatMul(Tensor a, Tensor b, Tensor c, bool transposeB = false, Tensor? bias = null);
 
+    /// <summary>As <see cref="MatMul(Tensor, Tensor, Tensor, bool, Tensor?)"/> with B a weight matrix, which may be
+    /// BF16/F16 or a view of memory-mapped checkpoint data: it is read where it lies and widened exactly, so the result
+    /// is bit-identical to multiplying by its float32 copy.</summary>
+    void MatMul(Tensor a, WeightMatrix b, Tensor c, bool transposeB = false, Tensor? bias = null);
+
     /// <summary>Row-wise LayerNorm over the last dimension: (x - mean) / sqrt(var + eps) * weight + bias
     /// (biased variance, as torch). <paramref name="output"/> may be <paramref name="x"/>.</summary>
     void LayerNorm(Tensor x, Tensor weight, Tensor? bias, float eps, Tensor output);

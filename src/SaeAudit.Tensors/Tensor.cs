@@ -1,7 +1,7 @@
 namespace SaeAudit.Tensors;
 
-/// <summary>A dense float32 tensor in row-major (C) order. The engine's one data type: checkpoints in
-/// BF16/F16 are widened to float32 exactly when loaded.</summary>
+/// <summary>A dense float32 tensor in row-major (C) order: the engine computes in float32 only. Weights may also be
+/// BF16/F16 <see cref="WeightMatrix"/> views, widened to float32 exactly where they are read.</summary>
 public sealed class Tensor
 {
     public Tensor(float[] data, params int[] shape)

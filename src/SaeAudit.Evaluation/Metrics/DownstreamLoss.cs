@@ -12,6 +12,7 @@ namespace SaeAudit.Evaluation.Metrics;
 public sealed class DownstreamLoss
 {
     private readonly ConcurrentBag<Scratch> _scratch = [];
+    private readonly ParallelOptions _parallel;
     private int[] _positions = [];
     private double[] _ceClean = [];
     private double[] _ceSae = [];
@@ -20,35 +21,46 @@ public sealed class DownstreamLoss
     private double[] _klZero = [];
     private double _sumCeClean, _sumCeSae, _sumCeZero, _sumKlSae, _sumKlZero;
 
+    /// <param name="threads">workers scoring positions (0 = no limit); each keeps vocab-sized float64 buffers, so a
+    /// fixed number means a fixed set of buffers, reused from batch to batch</param>
+    public DownstreamLoss(int threads = 0) =>
+        _parallel = new ParallelOptions { MaxDegreeOfParallelism = threads > 0 ? threads : -1 };
+
     /// <summary>Loss positions scored so far.</summary>
     public long Positions { get; private set; }
 
-    /// <param name="logitsClean">[tokens, vocab] of the unmodified run</param>
-    /// <param name="logitsSae">[tokens, vocab] with x̂ spliced in at kept positions</param>
-    /// <param name="logitsZero">[tokens, vocab] with the zero vector spliced in at every position</param>
+    /// <summary>Scores the loss positions among tokens [<paramref name="firstRow"/>, firstRow + rows) of a batch, rows =
+    /// the logits' row count, so a batch can be fed in row chunks (in order): every position's values, and the order in
+    /// which they are summed, are the same as when the batch is fed whole.</summary>
+    /// <param name="logitsClean">[rows, vocab] of the unmodified run</param>
+    /// <param name="logitsSae">[rows, vocab] with x̂ spliced in at kept positions</param>
+    /// <param name="logitsZero">[rows, vocab] with the zero vector spliced in at every position</param>
     /// <param name="tokens">the batch's input ids (targets are the next id of the same row)</param>
     /// <param name="mask">the batch's special tokens</param>
-    public void Add(Tensor logitsClean, Tensor logitsSae, Tensor logitsZero, TokenBatch tokens, TokenMask mask)
+    /// <param name="firstRow">the batch token the logits' first row belongs to</param>
+    public void Add(Tensor logitsClean, Tensor logitsSae, Tensor logitsZero, TokenBatch tokens, TokenMask mask, int firstRow = 0)
     {
-        var n = tokens.Tokens;
-        if (mask.Count != n || mask.Sequence != tokens.Sequence)
+        var rows = logitsClean.Rows;
+        if (mask.Count != tokens.Tokens || mask.Sequence != tokens.Sequence)
             throw new ArgumentException("the token mask does not match the token batch");
-        if (logitsClean.Rows != n || logitsSae.Rows != n || logitsZero.Rows != n)
-            throw new ArgumentException($"logits have {logitsClean.Rows}/{logitsSae.Rows}/{logitsZero.Rows} rows for {n} tokens");
+        if (logitsSae.Rows != rows || logitsZero.Rows != rows || firstRow < 0 || firstRow + rows > tokens.Tokens)
+            throw new ArgumentException(
+                $"logits have {rows}/{logitsSae.Rows}/{logitsZero.Rows} rows from token {firstRow} of {tokens.Tokens}");
         var vocab = logitsClean.Columns;
         if (logitsSae.Columns != vocab || logitsZero.Columns != vocab)
             throw new ArgumentException("the three logits tensors differ in vocabulary size");
 
-        var count = CollectPositions(tokens, mask, vocab);
+        var count = CollectPositions(tokens, mask, vocab, firstRow, firstRow + rows);
         // Positions are independent: score them in parallel into per-position slots, then sum in position order,
         // so the result does not depend on scheduling.
-        Parallel.For(0, count, () => Rent(vocab), (k, _, scratch) =>
+        Parallel.For(0, count, _parallel, () => Rent(vocab), (k, _, scratch) =>
         {
             var t = _positions[k];
+            var row = t - firstRow;
             var target = tokens.Ids[t + 1];
-            _ceClean[k] = scratch.SetReference(logitsClean.Row(t), target);
-            (_ceSae[k], _klSae[k]) = scratch.Compare(logitsSae.Row(t), target);
-            (_ceZero[k], _klZero[k]) = scratch.Compare(logitsZero.Row(t), target);
+            _ceClean[k] = scratch.SetReference(logitsClean.Row(row), target);
+            (_ceSae[k], _klSae[k]) = scratch.Compare(logitsSae.Row(row), target);
+            (_ceZero[k], _klZero[k]) = scratch.Compare(logitsZero.Row(row), target);
             return scratch;
         }, _scratch.Add);
         for (var k = 0; k < count; k++)
@@ -72,28 +84,26 @@ public sealed class DownstreamLoss
             new KlResult(klSae, klZero, 1 - klSae / klZero));
     }
 
-    private int CollectPositions(TokenBatch tokens, TokenMask mask, int vocab)
+    /// <summary>The loss positions among tokens [first, end), in order.</summary>
+    private int CollectPositions(TokenBatch tokens, TokenMask mask, int vocab, int first, int end)
     {
-        if (_positions.Length < tokens.Tokens)
+        if (_positions.Length < end - first)
         {
-            _positions = new int[tokens.Tokens];
-            _ceClean = new double[tokens.Tokens];
-            _ceSae = new double[tokens.Tokens];
-            _ceZero = new double[tokens.Tokens];
-            _klSae = new double[tokens.Tokens];
-            _klZero = new double[tokens.Tokens];
+            _positions = new int[end - first];
+            _ceClean = new double[_positions.Length];
+            _ceSae = new double[_positions.Length];
+            _ceZero = new double[_positions.Length];
+            _klSae = new double[_positions.Length];
+            _klZero = new double[_positions.Length];
         }
         var count = 0;
-        for (var row = 0; row < tokens.Batch; row++)
+        for (var t = first; t < end; t++)
         {
-            for (var position = 1; position <= tokens.Sequence - 2; position++)
-            {
-                var t = row * tokens.Sequence + position;
-                if (mask.IsSpecial(t)) continue;
-                if ((uint)tokens.Ids[t + 1] >= (uint)vocab)
-                    throw new ArgumentException($"target id {tokens.Ids[t + 1]} is outside the vocabulary of {vocab}");
-                _positions[count++] = t;
-            }
+            var position = t % tokens.Sequence;
+            if (position < 1 || position > tokens.Sequence - 2 || mask.IsSpecial(t)) continue;
+            if ((uint)tokens.Ids[t + 1] >= (uint)vocab)
+                throw new ArgumentException($"target id {tokens.Ids[t + 1]} is outside the vocabulary of {vocab}");
+            _positions[count++] = t;
         }
         return count;
     }

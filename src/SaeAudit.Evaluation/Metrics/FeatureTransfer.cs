@@ -6,9 +6,9 @@ using SaeAudit.Tensors;
 namespace SaeAudit.Evaluation.Metrics;
 
 /// <summary>What the logit-weight similarity needs: the SAE decoder W_dec [d_sae, d], each model's final-norm gain
-/// γ [d] as applied (w, or 1 + w for Gemma) and unembedding W_U [vocab, d].</summary>
-public sealed record LogitWeights(Tensor Decoder, float[] GainBase, Tensor UnembeddingBase, float[] GainFinetune,
-    Tensor UnembeddingFinetune);
+/// γ [d] as applied (w, or 1 + w for Gemma) and unembedding W_U [vocab, d] as stored (read a row at a time).</summary>
+public sealed record LogitWeights(Tensor Decoder, float[] GainBase, WeightMatrix UnembeddingBase, float[] GainFinetune,
+    WeightMatrix UnembeddingFinetune);
 
 /// <summary>SPEC §6 feature transfer in one streaming pass: per feature, float64 sums over kept tokens of f_B, f_F,
 /// f_B², f_F², f_B·f_F (Pearson at the end), Σ_t |log10(f_B + 1e-10) − log10(f_F + 1e-10)| and the max activation

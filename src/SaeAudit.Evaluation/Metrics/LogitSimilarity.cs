@@ -1,11 +1,12 @@
 using System.Numerics;
 using System.Numerics.Tensors;
-using Tensor = SaeAudit.Tensors.Tensor;
+using SaeAudit.Tensors;
 
 namespace SaeAudit.Evaluation.Metrics;
 
 /// <summary>SPEC §6 logit-weight similarity: ℓ_i^M[v] = Σ_k d_i[k] γ_M[k] W_U^M[v, k] in float64, and the Pearson
-/// correlation over v of ℓ_i^B and ℓ_i^F. Streams over the vocabulary (no vocab-sized vectors per feature).</summary>
+/// correlation over v of ℓ_i^B and ℓ_i^F. Streams over the vocabulary (no vocab-sized vectors per feature), reading the
+/// unembeddings a row at a time as stored (no float32 copy of W_U).</summary>
 internal static class LogitSimilarity
 {
     // Features scored together share each pair of unembedding rows while they are in cache.
@@ -44,6 +45,7 @@ internal static class LogitSimilarity
                 meanBase[f] = TensorPrimitives.Dot<double>(gainedBase[f], columnMeanBase);
                 meanFinetune[f] = TensorPrimitives.Dot<double>(gainedFinetune[f], columnMeanFinetune);
             }
+            var stored = new float[d];
             var rowBase = new double[d];
             var rowFinetune = new double[d];
             var logitsBase = new double[count];
@@ -51,8 +53,10 @@ internal static class LogitSimilarity
             var sums = new double[count, 5];
             for (var v = 0; v < vocab; v++)
             {
-                Statistics.Widen(unembedBase.Row(v), rowBase);
-                Statistics.Widen(unembedFinetune.Row(v), rowFinetune);
+                unembedBase.ReadRow(v, stored);
+                Statistics.Widen(stored, rowBase);
+                unembedFinetune.ReadRow(v, stored);
+                Statistics.Widen(stored, rowFinetune);
                 Dots(gainedBase, rowBase, logitsBase);
                 Dots(gainedFinetune, rowFinetune, logitsFinetune);
                 for (var f = 0; f < count; f++)
@@ -112,12 +116,13 @@ internal static class LogitSimilarity
         return gained;
     }
 
-    private static double[] ColumnMeans(Tensor unembedding, int rows)
+    private static double[] ColumnMeans(WeightMatrix unembedding, int rows)
     {
         var means = new double[unembedding.Columns];
+        var row = new float[unembedding.Columns];
         for (var v = 0; v < rows; v++)
         {
-            var row = unembedding.Row(v);
+            unembedding.ReadRow(v, row);
             for (var k = 0; k < means.Length; k++) means[k] += row[k];
         }
         for (var k = 0; k < means.Length; k++) means[k] /= rows;

@@ -12,16 +12,16 @@ internal sealed class GatedMlp(Linear gate, Linear up, Linear down, ActivationFu
     {
         int d = config.HiddenSize, inner = config.IntermediateSize;
         Linear Load(string name, int outFeatures, int inFeatures) => Linear.Torch(
-            checkpoint.LoadFloat32(prefix + name + ".weight", outFeatures, inFeatures),
+            checkpoint.LoadWeights(prefix + name + ".weight", outFeatures, inFeatures),
             bias ? checkpoint.LoadFloat32(prefix + name + ".bias", outFeatures) : null);
         return new GatedMlp(Load("gate_proj", inner, d), Load("up_proj", inner, d), Load("down_proj", d, inner), activation);
     }
 
-    public Tensor Forward(IComputeBackend backend, Tensor x)
+    public Tensor Forward(IComputeBackend backend, Tensor x, Workspace<ForwardBuffer> workspace, ForwardBuffer output)
     {
-        var hidden = gate.Forward(backend, x);
+        var hidden = gate.Forward(backend, x, workspace, ForwardBuffer.Hidden);
         backend.Apply(activation, hidden);
-        backend.Multiply(hidden, up.Forward(backend, x));
-        return down.Forward(backend, hidden);
+        backend.Multiply(hidden, up.Forward(backend, x, workspace, ForwardBuffer.Up));
+        return down.Forward(backend, hidden, workspace, output);
     }
 }

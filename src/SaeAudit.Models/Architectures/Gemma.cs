@@ -24,7 +24,7 @@ public sealed class Gemma : ITransformer
         var eps = (float)config.NormEps;
         RmsNorm Norm(string name) => new(checkpoint.LoadFloat32(name, d), eps, addOneToWeight: true);
 
-        _embedding = new Embedding(checkpoint.LoadFloat32("model.embed_tokens.weight", vocab, d), config);
+        _embedding = new Embedding(checkpoint.LoadWeights("model.embed_tokens.weight", vocab, d), config);
         // HF: hidden_size**0.5 as a tensor of the activations' dtype — float32 here, since this engine computes in float32.
         _embeddingScale = (float)Math.Sqrt(d);
         var rope = new Rope(config.HeadDim, config.HeadDim, config.RopeTheta!.Value);
@@ -41,7 +41,7 @@ public sealed class Gemma : ITransformer
                 GatedMlp.Load(checkpoint, p + "mlp.", config, activation, bias: false));
         }
         _finalNorm = Norm("model.norm.weight");
-        Unembedding = config.TieWordEmbeddings ? _embedding.Weight : checkpoint.LoadFloat32("lm_head.weight", vocab, d);
+        Unembedding = config.TieWordEmbeddings ? _embedding.Weight : checkpoint.LoadWeights("lm_head.weight", vocab, d);
     }
 
     public string Architecture => "GemmaForCausalLM";
@@ -58,27 +58,29 @@ public sealed class Gemma : ITransformer
 
     public Tensor FinalNormGain => _finalNorm.Gain;
 
-    public Tensor Unembedding { get; }
+    public WeightMatrix Unembedding { get; }
 
-    public void Embed(TokenBatch tokens, Tensor residual)
+    public void Embed(TokenBatch tokens, Tensor residual, Workspace<ForwardBuffer> workspace)
     {
         _embedding.Lookup(tokens, residual);
         System.Numerics.Tensors.TensorPrimitives.Multiply(residual.Data, _embeddingScale, residual.Data);
     }
 
-    public void Block(int layer, Tensor residual, TokenBatch tokens, BranchHook? hook)
+    public void Block(int layer, Tensor residual, TokenBatch tokens, BranchHook? hook, Workspace<ForwardBuffer> workspace)
     {
         var block = _layers[layer];
 
-        var attnOut = block.Attention.Forward(_backend, block.InputNorm.Forward(_backend, residual), tokens);
+        var h = block.InputNorm.Forward(_backend, residual, workspace, ForwardBuffer.Normed);
+        var attnOut = block.Attention.Forward(_backend, h, tokens, workspace, ForwardBuffer.AttnOut);
         hook?.Invoke(new HookPoint(layer, HookKind.AttnOut), attnOut);
         _backend.Add(residual, attnOut);
 
-        var mlpOut = block.Mlp.Forward(_backend, block.PostAttentionNorm.Forward(_backend, residual));
+        h = block.PostAttentionNorm.Forward(_backend, residual, workspace, ForwardBuffer.Normed);
+        var mlpOut = block.Mlp.Forward(_backend, h, workspace, ForwardBuffer.MlpOut);
         hook?.Invoke(new HookPoint(layer, HookKind.MlpOut), mlpOut);
         _backend.Add(residual, mlpOut);
     }
 
-    public void Unembed(Tensor residual, Tensor logits) =>
-        _backend.MatMul(_finalNorm.Forward(_backend, residual), Unembedding, logits, transposeB: true);
+    public void Unembed(Tensor residual, Tensor logits, Workspace<ForwardBuffer> workspace) =>
+        _backend.MatMul(_finalNorm.Forward(_backend, residual, workspace, ForwardBuffer.FinalNormed), Unembedding, logits, transposeB: true);
 }

@@ -28,7 +28,7 @@ public sealed class Gemma2 : ITransformer
         var eps = (float)config.NormEps;
         RmsNorm Norm(string name) => new(checkpoint.LoadFloat32(name, d), eps, addOneToWeight: true);
 
-        _embedding = new Embedding(checkpoint.LoadFloat32("model.embed_tokens.weight", vocab, d), config);
+        _embedding = new Embedding(checkpoint.LoadWeights("model.embed_tokens.weight", vocab, d), config);
         _embeddingScale = (float)Math.Sqrt(d); // as Gemma: the activations' dtype, float32 here
         var rope = new Rope(config.HeadDim, config.HeadDim, config.RopeTheta!.Value);
         var scale = (float)Math.Pow(config.QueryPreAttnScalar!.Value, -0.5);
@@ -50,7 +50,7 @@ public sealed class Gemma2 : ITransformer
         }
         _finalNorm = Norm("model.norm.weight");
         _finalLogitCap = (float?)config.FinalLogitSoftcapping;
-        Unembedding = config.TieWordEmbeddings ? _embedding.Weight : checkpoint.LoadFloat32("lm_head.weight", vocab, d);
+        Unembedding = config.TieWordEmbeddings ? _embedding.Weight : checkpoint.LoadWeights("lm_head.weight", vocab, d);
     }
 
     public string Architecture => "Gemma2ForCausalLM";
@@ -67,33 +67,35 @@ public sealed class Gemma2 : ITransformer
 
     public Tensor FinalNormGain => _finalNorm.Gain;
 
-    public Tensor Unembedding { get; }
+    public WeightMatrix Unembedding { get; }
 
-    public void Embed(TokenBatch tokens, Tensor residual)
+    public void Embed(TokenBatch tokens, Tensor residual, Workspace<ForwardBuffer> workspace)
     {
         _embedding.Lookup(tokens, residual);
         System.Numerics.Tensors.TensorPrimitives.Multiply(residual.Data, _embeddingScale, residual.Data);
     }
 
-    public void Block(int layer, Tensor residual, TokenBatch tokens, BranchHook? hook)
+    public void Block(int layer, Tensor residual, TokenBatch tokens, BranchHook? hook, Workspace<ForwardBuffer> workspace)
     {
         var block = _layers[layer];
 
         // hook_attn_out is what is added to the residual: after post_attention_layernorm (as TransformerLens).
-        var attention = block.Attention.Forward(_backend, block.InputNorm.Forward(_backend, residual), tokens);
-        var attnOut = block.PostAttentionNorm.Forward(_backend, attention);
+        var h = block.InputNorm.Forward(_backend, residual, workspace, ForwardBuffer.Normed);
+        var attention = block.Attention.Forward(_backend, h, tokens, workspace, ForwardBuffer.Branch);
+        var attnOut = block.PostAttentionNorm.Forward(_backend, attention, workspace, ForwardBuffer.AttnOut);
         hook?.Invoke(new HookPoint(layer, HookKind.AttnOut), attnOut);
         _backend.Add(residual, attnOut);
 
-        var mlp = block.Mlp.Forward(_backend, block.PreFeedforwardNorm.Forward(_backend, residual));
-        var mlpOut = block.PostFeedforwardNorm.Forward(_backend, mlp);
+        h = block.PreFeedforwardNorm.Forward(_backend, residual, workspace, ForwardBuffer.Normed);
+        var mlp = block.Mlp.Forward(_backend, h, workspace, ForwardBuffer.Branch);
+        var mlpOut = block.PostFeedforwardNorm.Forward(_backend, mlp, workspace, ForwardBuffer.MlpOut);
         hook?.Invoke(new HookPoint(layer, HookKind.MlpOut), mlpOut);
         _backend.Add(residual, mlpOut);
     }
 
-    public void Unembed(Tensor residual, Tensor logits)
+    public void Unembed(Tensor residual, Tensor logits, Workspace<ForwardBuffer> workspace)
     {
-        _backend.MatMul(_finalNorm.Forward(_backend, residual), Unembedding, logits, transposeB: true);
+        _backend.MatMul(_finalNorm.Forward(_backend, residual, workspace, ForwardBuffer.FinalNormed), Unembedding, logits, transposeB: true);
         if (_finalLogitCap is { } cap) _backend.SoftCap(logits, cap);
     }
 }

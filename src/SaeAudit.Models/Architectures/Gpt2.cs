@@ -9,7 +9,7 @@ public sealed class Gpt2 : ITransformer
 {
     private readonly IComputeBackend _backend;
     private readonly Embedding _wte; // [vocab, d]
-    private readonly Tensor _wpe; // [positions, d]
+    private readonly WeightMatrix _wpe; // [positions, d]
     private readonly BlockWeights[] _blocks;
     private readonly LayerNorm _lnF;
     private readonly int _heads;
@@ -34,9 +34,10 @@ public sealed class Gpt2 : ITransformer
         // Older exports prefix every key with "transformer."; the tiny fixtures and the hub's gpt2 do not.
         var prefix = checkpoint.Contains("transformer.wte.weight") ? "transformer." : "";
         Tensor Load(string name, params int[] shape) => checkpoint.LoadFloat32(prefix + name, shape);
+        WeightMatrix Weights(string name, int rows, int columns) => checkpoint.LoadWeights(prefix + name, rows, columns);
 
-        _wte = new Embedding(Load("wte.weight", config.VocabSize, d), config);
-        _wpe = Load("wpe.weight", config.MaxPositions, d);
+        _wte = new Embedding(Weights("wte.weight", config.VocabSize, d), config);
+        _wpe = Weights("wpe.weight", config.MaxPositions, d);
         var eps = (float)config.NormEps;
         var scaleWeights = config.GetBool("scale_attn_weights", true);
         var scaleByLayer = config.GetBool("scale_attn_by_inverse_layer_idx", false);
@@ -44,18 +45,21 @@ public sealed class Gpt2 : ITransformer
         for (var i = 0; i < layers; i++)
         {
             var p = $"h.{i}.";
-            var (wq, wk, wv) = SplitColumns(Load(p + "attn.c_attn.weight", d, 3 * d), d);
-            var (bq, bk, bv) = SplitColumns(Load(p + "attn.c_attn.bias", 3 * d).Reshape(1, 3 * d), d);
+            // c_attn holds q, k, v side by side [d, 3·d]: each projection uses its third of the columns in place, so
+            // attention gets contiguous q, k, v without a copy of the weights.
+            var qkv = Weights(p + "attn.c_attn.weight", d, 3 * d);
+            var qkvBias = Load(p + "attn.c_attn.bias", 3 * d);
+            Linear Projection(int part) => Linear.Conv1D(qkv.SliceColumns(part * d, d), new Tensor(qkvBias.Data[(part * d)..((part + 1) * d)], d));
             var scale = scaleWeights ? 1f / MathF.Sqrt(d / _heads) : 1f;
             if (scaleByLayer) scale /= i + 1;
             _blocks[i] = new BlockWeights(
                 new LayerNorm(Load(p + "ln_1.weight", d), Load(p + "ln_1.bias", d), eps),
-                Linear.Conv1D(wq, bq.Reshape(d)), Linear.Conv1D(wk, bk.Reshape(d)), Linear.Conv1D(wv, bv.Reshape(d)),
-                Linear.Conv1D(Load(p + "attn.c_proj.weight", d, d), Load(p + "attn.c_proj.bias", d)),
+                Projection(0), Projection(1), Projection(2),
+                Linear.Conv1D(Weights(p + "attn.c_proj.weight", d, d), Load(p + "attn.c_proj.bias", d)),
                 new LayerNorm(Load(p + "ln_2.weight", d), Load(p + "ln_2.bias", d), eps),
                 new Mlp(
-                    Linear.Conv1D(Load(p + "mlp.c_fc.weight", d, inner), Load(p + "mlp.c_fc.bias", inner)),
-                    Linear.Conv1D(Load(p + "mlp.c_proj.weight", inner, d), Load(p + "mlp.c_proj.bias", d)),
+                    Linear.Conv1D(Weights(p + "mlp.c_fc.weight", d, inner), Load(p + "mlp.c_fc.bias", inner)),
+                    Linear.Conv1D(Weights(p + "mlp.c_proj.weight", inner, d), Load(p + "mlp.c_proj.bias", d)),
                     activation),
                 scale);
         }
@@ -76,59 +80,46 @@ public sealed class Gpt2 : ITransformer
 
     public Tensor FinalNormGain => _lnF.Weight;
 
-    public Tensor Unembedding => _wte.Weight;
+    public WeightMatrix Unembedding => _wte.Weight;
 
-    public void Embed(TokenBatch tokens, Tensor residual)
+    public void Embed(TokenBatch tokens, Tensor residual, Workspace<ForwardBuffer> workspace)
     {
-        if (tokens.Sequence > _wpe.Shape[0])
+        if (tokens.Sequence > _wpe.Rows)
             throw new InvalidInputException(
-                $"{Config.Path}: n_positions: sequences of {tokens.Sequence} tokens exceed the model's {_wpe.Shape[0]} positions");
+                $"{Config.Path}: n_positions: sequences of {tokens.Sequence} tokens exceed the model's {_wpe.Rows} positions");
         _wte.Lookup(tokens, residual);
+        var positions = workspace.Get(ForwardBuffer.Positions, tokens.Sequence, DModel);
+        for (var position = 0; position < tokens.Sequence; position++) _wpe.ReadRow(position, positions.Row(position));
         for (var row = 0; row < tokens.Tokens; row++)
         {
             var x = residual.Row(row);
-            System.Numerics.Tensors.TensorPrimitives.Add(x, _wpe.Row(row % tokens.Sequence), x);
+            System.Numerics.Tensors.TensorPrimitives.Add(x, positions.Row(row % tokens.Sequence), x);
         }
     }
 
-    public void Block(int layer, Tensor residual, TokenBatch tokens, BranchHook? hook)
+    public void Block(int layer, Tensor residual, TokenBatch tokens, BranchHook? hook, Workspace<ForwardBuffer> workspace)
     {
         var block = _blocks[layer];
 
-        var h = block.Ln1.Forward(_backend, residual);
-        var q = block.Query.Forward(_backend, h);
-        var k = block.Key.Forward(_backend, h);
-        var v = block.Value.Forward(_backend, h);
-        var attention = Tensor.Zeros(h.Rows, DModel);
+        var h = block.Ln1.Forward(_backend, residual, workspace, ForwardBuffer.Normed);
+        var q = block.Query.Forward(_backend, h, workspace, ForwardBuffer.Query);
+        var k = block.Key.Forward(_backend, h, workspace, ForwardBuffer.Key);
+        var v = block.Value.Forward(_backend, h, workspace, ForwardBuffer.Value);
+        var attention = workspace.Get(ForwardBuffer.Attention, h.Rows, DModel);
         _backend.CausalSelfAttention(q, k, v, attention,
             new AttentionOptions(tokens.Batch, tokens.Sequence, _heads, _heads, DModel / _heads, block.AttentionScale));
-        var attnOut = block.AttnProj.Forward(_backend, attention);
+        var attnOut = block.AttnProj.Forward(_backend, attention, workspace, ForwardBuffer.AttnOut);
         hook?.Invoke(new HookPoint(layer, HookKind.AttnOut), attnOut);
         _backend.Add(residual, attnOut);
 
-        var mlpOut = block.Mlp.Forward(_backend, block.Ln2.Forward(_backend, residual));
+        var mlpOut = block.Mlp.Forward(_backend, block.Ln2.Forward(_backend, residual, workspace, ForwardBuffer.Normed), workspace, ForwardBuffer.MlpOut);
         hook?.Invoke(new HookPoint(layer, HookKind.MlpOut), mlpOut);
         _backend.Add(residual, mlpOut);
     }
 
-    public void Unembed(Tensor residual, Tensor logits)
+    public void Unembed(Tensor residual, Tensor logits, Workspace<ForwardBuffer> workspace)
     {
-        var h = _lnF.Forward(_backend, residual);
+        var h = _lnF.Forward(_backend, residual, workspace, ForwardBuffer.FinalNormed);
         _backend.MatMul(h, _wte.Weight, logits, transposeB: true);
-    }
-
-    /// <summary>Splits [rows, 3·width] into three [rows, width] matrices (c_attn holds q, k, v side by side), so
-    /// each projection is one matmul and attention gets contiguous q, k, v.</summary>
-    private static (Tensor, Tensor, Tensor) SplitColumns(Tensor fused, int width)
-    {
-        var rows = fused.Rows;
-        var parts = new[] { Tensor.Zeros(rows, width), Tensor.Zeros(rows, width), Tensor.Zeros(rows, width) };
-        for (var r = 0; r < rows; r++)
-        {
-            var source = fused.Row(r);
-            for (var p = 0; p < 3; p++)
-                source.Slice(p * width, width).CopyTo(parts[p].Row(r));
-        }
-        return (parts[0], parts[1], parts[2]);
     }
 }

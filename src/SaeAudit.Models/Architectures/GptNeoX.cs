@@ -27,10 +27,10 @@ public sealed class GptNeoX : ITransformer
         var eps = (float)config.NormEps;
         Tensor Load(string name, params int[] shape) => checkpoint.LoadFloat32(name, shape);
         LayerNorm Norm(string prefix) => new(Load(prefix + ".weight", d), Load(prefix + ".bias", d), eps);
-        Linear Dense(string prefix, int outFeatures, int inFeatures) =>
-            Linear.Torch(Load(prefix + ".weight", outFeatures, inFeatures), Load(prefix + ".bias", outFeatures));
+        Linear Dense(string prefix, int outFeatures, int inFeatures, bool bias = true) => Linear.Torch(
+            checkpoint.LoadWeights(prefix + ".weight", outFeatures, inFeatures), bias ? Load(prefix + ".bias", outFeatures) : null);
 
-        _embedding = new Embedding(Load("gpt_neox.embed_in.weight", vocab, d), config);
+        _embedding = new Embedding(checkpoint.LoadWeights("gpt_neox.embed_in.weight", vocab, d), config);
         // int(head_size * rotary_pct), as HF truncates it.
         var rotaryDim = (int)(headDim * config.RotaryPct!.Value);
         if (rotaryDim % 2 != 0)
@@ -44,23 +44,16 @@ public sealed class GptNeoX : ITransformer
         for (var i = 0; i < _layers.Length; i++)
         {
             var p = $"gpt_neox.layers.{i}.";
-            var fusedWeight = Load(p + "attention.query_key_value.weight", 3 * d, d);
-            // The bias as a [3·d, 1] column, so it splits by the same rows as the weight.
-            var fusedBias = attentionBias ? Load(p + "attention.query_key_value.bias", 3 * d).Reshape(3 * d, 1) : null;
-            var (wq, wk, wv) = SplitQueryKeyValue(fusedWeight, heads, headDim);
-            var (bq, bk, bv) = fusedBias is null ? (null, null, null) : SplitQueryKeyValue(fusedBias, heads, headDim);
-            var denseWeight = Load(p + "attention.dense.weight", d, d);
-            var denseBias = attentionBias ? Load(p + "attention.dense.bias", d) : null;
-            var attention = new RotaryAttention(
-                Linear.Torch(wq, bq?.Reshape(d)), Linear.Torch(wk, bk?.Reshape(d)), Linear.Torch(wv, bv?.Reshape(d)),
-                Linear.Torch(denseWeight, denseBias), rope, heads, heads, headDim, scale, slidingWindow: null, softCap: null);
+            var projection = new FusedQkvPerHead(Dense(p + "attention.query_key_value", 3 * d, d, attentionBias), heads, headDim);
+            var attention = new RotaryAttention(projection, Dense(p + "attention.dense", d, d, attentionBias),
+                rope, heads, heads, headDim, scale, slidingWindow: null, softCap: null);
             _layers[i] = new Layer(
                 Norm(p + "input_layernorm"), attention, Norm(p + "post_attention_layernorm"),
                 new Mlp(Dense(p + "mlp.dense_h_to_4h", inner, d), Dense(p + "mlp.dense_4h_to_h", d, inner), activation));
         }
         _finalNorm = Norm("gpt_neox.final_layer_norm");
         _parallelResidual = config.UseParallelResidual;
-        Unembedding = config.TieWordEmbeddings ? _embedding.Weight : Load("embed_out.weight", vocab, d);
+        Unembedding = config.TieWordEmbeddings ? _embedding.Weight : checkpoint.LoadWeights("embed_out.weight", vocab, d);
     }
 
     public string Architecture => "GPTNeoXForCausalLM";
@@ -77,21 +70,23 @@ public sealed class GptNeoX : ITransformer
 
     public Tensor FinalNormGain => _finalNorm.Weight;
 
-    public Tensor Unembedding { get; }
+    public WeightMatrix Unembedding { get; }
 
-    public void Embed(TokenBatch tokens, Tensor residual) => _embedding.Lookup(tokens, residual);
+    public void Embed(TokenBatch tokens, Tensor residual, Workspace<ForwardBuffer> workspace) => _embedding.Lookup(tokens, residual);
 
-    public void Block(int layer, Tensor residual, TokenBatch tokens, BranchHook? hook)
+    public void Block(int layer, Tensor residual, TokenBatch tokens, BranchHook? hook, Workspace<ForwardBuffer> workspace)
     {
         var block = _layers[layer];
 
-        var attnOut = block.Attention.Forward(_backend, block.InputNorm.Forward(_backend, residual), tokens);
+        var h = block.InputNorm.Forward(_backend, residual, workspace, ForwardBuffer.Normed);
+        var attnOut = block.Attention.Forward(_backend, h, tokens, workspace, ForwardBuffer.AttnOut);
         hook?.Invoke(new HookPoint(layer, HookKind.AttnOut), attnOut);
 
         if (_parallelResidual)
         {
             // Both branches read x; HF sums mlp_out + attn_out + x in that order.
-            var mlpOut = block.Mlp.Forward(_backend, block.PostAttentionNorm.Forward(_backend, residual));
+            h = block.PostAttentionNorm.Forward(_backend, residual, workspace, ForwardBuffer.Normed);
+            var mlpOut = block.Mlp.Forward(_backend, h, workspace, ForwardBuffer.MlpOut);
             hook?.Invoke(new HookPoint(layer, HookKind.MlpOut), mlpOut);
             _backend.Add(mlpOut, attnOut);
             _backend.Add(residual, mlpOut);
@@ -99,24 +94,37 @@ public sealed class GptNeoX : ITransformer
         else
         {
             _backend.Add(residual, attnOut);
-            var mlpOut = block.Mlp.Forward(_backend, block.PostAttentionNorm.Forward(_backend, residual));
+            h = block.PostAttentionNorm.Forward(_backend, residual, workspace, ForwardBuffer.Normed);
+            var mlpOut = block.Mlp.Forward(_backend, h, workspace, ForwardBuffer.MlpOut);
             hook?.Invoke(new HookPoint(layer, HookKind.MlpOut), mlpOut);
             _backend.Add(residual, mlpOut);
         }
     }
 
-    public void Unembed(Tensor residual, Tensor logits) =>
-        _backend.MatMul(_finalNorm.Forward(_backend, residual), Unembedding, logits, transposeB: true);
+    public void Unembed(Tensor residual, Tensor logits, Workspace<ForwardBuffer> workspace) =>
+        _backend.MatMul(_finalNorm.Forward(_backend, residual, workspace, ForwardBuffer.FinalNormed), Unembedding, logits, transposeB: true);
 
-    /// <summary>Splits the rows of query_key_value [3·d, columns], laid out per head as [heads, 3, head_dim] (q_h, k_h,
-    /// v_h blocks one after another, not all q then all k), into q, k and v [d, columns], each in head order.</summary>
-    private static (Tensor, Tensor, Tensor) SplitQueryKeyValue(Tensor fused, int heads, int headDim)
+    /// <summary>query_key_value [3·d, d] as stored, whose output columns are laid out per head as [heads, 3, head_dim]
+    /// (q_h, k_h, v_h one after another, not all q then all k): one GEMM, then each head's q, k and v columns are copied
+    /// out. Every output element is the same dot product as with separate q, k, v weights, so nothing changes.</summary>
+    private sealed class FusedQkvPerHead(Linear fused, int heads, int headDim) : IQkvProjection
     {
-        int columns = fused.Columns, width = heads * headDim, block = headDim * columns;
-        var parts = new[] { Tensor.Zeros(width, columns), Tensor.Zeros(width, columns), Tensor.Zeros(width, columns) };
-        for (var head = 0; head < heads; head++)
-        for (var part = 0; part < 3; part++)
-            fused.Data.AsSpan((head * 3 + part) * block, block).CopyTo(parts[part].Data.AsSpan(head * block, block));
-        return (parts[0], parts[1], parts[2]);
+        public (Tensor Query, Tensor Key, Tensor Value) Forward(IComputeBackend backend, Tensor x, Workspace<ForwardBuffer> workspace)
+        {
+            var qkv = fused.Forward(backend, x, workspace, ForwardBuffer.QueryKeyValue);
+            int width = heads * headDim;
+            var q = workspace.Get(ForwardBuffer.Query, x.Rows, width);
+            var k = workspace.Get(ForwardBuffer.Key, x.Rows, width);
+            var v = workspace.Get(ForwardBuffer.Value, x.Rows, width);
+            for (var row = 0; row < x.Rows; row++)
+            for (var head = 0; head < heads; head++)
+            {
+                var fusedHead = qkv.Row(row).Slice(head * 3 * headDim, 3 * headDim);
+                fusedHead[..headDim].CopyTo(q.Row(row).Slice(head * headDim, headDim));
+                fusedHead.Slice(headDim, headDim).CopyTo(k.Row(row).Slice(head * headDim, headDim));
+                fusedHead[(2 * headDim)..].CopyTo(v.Row(row).Slice(head * headDim, headDim));
+            }
+            return (q, k, v);
+        }
     }
 }

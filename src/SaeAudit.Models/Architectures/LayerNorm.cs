@@ -7,9 +7,10 @@ internal sealed class LayerNorm(Tensor weight, Tensor? bias, float eps)
 {
     public Tensor Weight => weight;
 
-    public Tensor Forward(IComputeBackend backend, Tensor x)
+    /// <summary>Normalizes x into <paramref name="output"/>'s slot and returns it.</summary>
+    public Tensor Forward(IComputeBackend backend, Tensor x, Workspace<ForwardBuffer> workspace, ForwardBuffer output)
     {
-        var y = Tensor.Zeros(x.Rows, x.Columns);
+        var y = workspace.Get(output, x.Rows, x.Columns);
         backend.LayerNorm(x, weight, bias, eps, y);
         return y;
     }

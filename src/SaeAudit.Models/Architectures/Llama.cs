@@ -24,7 +24,7 @@ public sealed class Llama : ITransformer
         var eps = (float)config.NormEps;
         RmsNorm Norm(string name) => new(checkpoint.LoadFloat32(name, d), eps, addOneToWeight: false);
 
-        _embedding = new Embedding(checkpoint.LoadFloat32("model.embed_tokens.weight", vocab, d), config);
+        _embedding = new Embedding(checkpoint.LoadWeights("model.embed_tokens.weight", vocab, d), config);
         var rope = new Rope(config.HeadDim, config.HeadDim, config.RopeTheta!.Value);
         var scale = (float)(1 / Math.Sqrt(config.HeadDim));
         var activation = ActivationFunctions.Parse(config, "hidden_act");
@@ -40,7 +40,7 @@ public sealed class Llama : ITransformer
                 GatedMlp.Load(checkpoint, p + "mlp.", config, activation, mlpBias));
         }
         _finalNorm = Norm("model.norm.weight");
-        Unembedding = config.TieWordEmbeddings ? _embedding.Weight : checkpoint.LoadFloat32("lm_head.weight", vocab, d);
+        Unembedding = config.TieWordEmbeddings ? _embedding.Weight : checkpoint.LoadWeights("lm_head.weight", vocab, d);
     }
 
     public string Architecture => Config.ModelType == "mistral" ? "MistralForCausalLM" : "LlamaForCausalLM";
@@ -57,24 +57,26 @@ public sealed class Llama : ITransformer
 
     public Tensor FinalNormGain => _finalNorm.Gain;
 
-    public Tensor Unembedding { get; }
+    public WeightMatrix Unembedding { get; }
 
-    public void Embed(TokenBatch tokens, Tensor residual) => _embedding.Lookup(tokens, residual);
+    public void Embed(TokenBatch tokens, Tensor residual, Workspace<ForwardBuffer> workspace) => _embedding.Lookup(tokens, residual);
 
-    public void Block(int layer, Tensor residual, TokenBatch tokens, BranchHook? hook)
+    public void Block(int layer, Tensor residual, TokenBatch tokens, BranchHook? hook, Workspace<ForwardBuffer> workspace)
     {
         var block = _layers[layer];
 
-        var attnOut = block.Attention.Forward(_backend, block.InputNorm.Forward(_backend, residual), tokens);
+        var h = block.InputNorm.Forward(_backend, residual, workspace, ForwardBuffer.Normed);
+        var attnOut = block.Attention.Forward(_backend, h, tokens, workspace, ForwardBuffer.AttnOut);
         hook?.Invoke(new HookPoint(layer, HookKind.AttnOut), attnOut);
         _backend.Add(residual, attnOut);
 
         // post_attention_layernorm is the pre-MLP norm here (unlike Gemma-2's).
-        var mlpOut = block.Mlp.Forward(_backend, block.PostAttentionNorm.Forward(_backend, residual));
+        h = block.PostAttentionNorm.Forward(_backend, residual, workspace, ForwardBuffer.Normed);
+        var mlpOut = block.Mlp.Forward(_backend, h, workspace, ForwardBuffer.MlpOut);
         hook?.Invoke(new HookPoint(layer, HookKind.MlpOut), mlpOut);
         _backend.Add(residual, mlpOut);
     }
 
-    public void Unembed(Tensor residual, Tensor logits) =>
-        _backend.MatMul(_finalNorm.Forward(_backend, residual), Unembedding, logits, transposeB: true);
+    public void Unembed(Tensor residual, Tensor logits, Workspace<ForwardBuffer> workspace) =>
+        _backend.MatMul(_finalNorm.Forward(_backend, residual, workspace, ForwardBuffer.FinalNormed), Unembedding, logits, transposeB: true);
 }

@@ -6,21 +6,17 @@ namespace SaeAudit.Models.Architectures;
 /// weight, or 1 + weight for Gemma, whose checkpoints store the offset from 1.</summary>
 internal sealed class RmsNorm
 {
-    private readonly Tensor _weight;
     private readonly float _eps;
-    private readonly bool _addOneToWeight;
 
     public RmsNorm(Tensor weight, float eps, bool addOneToWeight)
     {
-        _weight = weight;
         _eps = eps;
-        _addOneToWeight = addOneToWeight;
         if (!addOneToWeight)
         {
             Gain = weight;
             return;
         }
-        // 1 + w rounded to float32, as Gemma's (1.0 + self.weight.float()).
+        // 1 + w rounded to float32, as Gemma's (1.0 + self.weight.float()); computed once here rather than per call.
         Gain = Tensor.Zeros(weight.Shape);
         System.Numerics.Tensors.TensorPrimitives.Add(weight.Data, 1f, Gain.Data);
     }
@@ -28,10 +24,11 @@ internal sealed class RmsNorm
     /// <summary>The gain as applied [d].</summary>
     public Tensor Gain { get; }
 
-    public Tensor Forward(IComputeBackend backend, Tensor x)
+    /// <summary>Normalizes x into <paramref name="output"/>'s slot and returns it.</summary>
+    public Tensor Forward(IComputeBackend backend, Tensor x, Workspace<ForwardBuffer> workspace, ForwardBuffer output)
     {
-        var y = Tensor.Zeros(x.Rows, x.Columns);
-        backend.RmsNorm(x, _weight, _eps, _addOneToWeight, y);
+        var y = workspace.Get(output, x.Rows, x.Columns);
+        backend.RmsNorm(x, Gain, _eps, addOneToWeight: false, y);
         return y;
     }
 }

@@ -7,7 +7,7 @@ namespace SaeAudit.Models.Architectures;
 /// projections, RoPE on q and k, causal attention in the backend (grouped-query heads, optionally a sliding window
 /// and logit soft-capping), heads concatenated in order and projected by the output projection.</summary>
 internal sealed class RotaryAttention(
-    Linear query, Linear key, Linear value, Linear output, Rope rope,
+    IQkvProjection projection, Linear output, Rope rope,
     int heads, int kvHeads, int headDim, float scale, int? slidingWindow, float? softCap)
 {
     /// <summary>HF Llama-family names <c>{prefix}q_proj</c>, <c>k_proj</c>, <c>v_proj</c>, <c>o_proj</c> (.weight, and
@@ -18,28 +18,42 @@ internal sealed class RotaryAttention(
         int d = config.HiddenSize, heads = config.Heads, kvHeads = config.KvHeads, headDim = config.HeadDim;
         var bias = config.GetBool("attention_bias", false);
         Linear Load(string name, int outFeatures, int inFeatures) => Linear.Torch(
-            checkpoint.LoadFloat32(prefix + name + ".weight", outFeatures, inFeatures),
+            checkpoint.LoadWeights(prefix + name + ".weight", outFeatures, inFeatures),
             bias ? checkpoint.LoadFloat32(prefix + name + ".bias", outFeatures) : null);
-        return new RotaryAttention(
-            Load("q_proj", heads * headDim, d), Load("k_proj", kvHeads * headDim, d), Load("v_proj", kvHeads * headDim, d),
-            Load("o_proj", d, heads * headDim), rope, heads, kvHeads, headDim, scale, slidingWindow, softCap);
+        var projection = new SeparateQkv(Load("q_proj", heads * headDim, d), Load("k_proj", kvHeads * headDim, d), Load("v_proj", kvHeads * headDim, d));
+        return new RotaryAttention(projection, Load("o_proj", d, heads * headDim), rope, heads, kvHeads, headDim, scale, slidingWindow, softCap);
     }
 
-    /// <summary>The attention branch for the normed residual <paramref name="x"/> [tokens, d]: o_proj(attention).</summary>
-    public Tensor Forward(IComputeBackend backend, Tensor x, TokenBatch tokens)
+    /// <summary>The attention branch for the normed residual <paramref name="x"/> [tokens, d]: o_proj(attention),
+    /// written into <paramref name="outputSlot"/>.</summary>
+    public Tensor Forward(IComputeBackend backend, Tensor x, TokenBatch tokens, Workspace<ForwardBuffer> workspace, ForwardBuffer outputSlot)
     {
-        var q = query.Forward(backend, x);
-        var k = key.Forward(backend, x);
-        var v = value.Forward(backend, x);
+        var (q, k, v) = projection.Forward(backend, x, workspace);
         rope.Apply(q, tokens);
         rope.Apply(k, tokens);
-        var attention = Tensor.Zeros(x.Rows, heads * headDim);
+        var attention = workspace.Get(ForwardBuffer.Attention, x.Rows, heads * headDim);
         backend.CausalSelfAttention(q, k, v, attention,
             new AttentionOptions(tokens.Batch, tokens.Sequence, heads, kvHeads, headDim, scale)
             {
                 SlidingWindow = slidingWindow,
                 SoftCap = softCap,
             });
-        return output.Forward(backend, attention);
+        return output.Forward(backend, attention, workspace, outputSlot);
     }
+}
+
+/// <summary>The q, k, v projections of a <see cref="RotaryAttention"/>.</summary>
+internal interface IQkvProjection
+{
+    /// <summary>q [tokens, heads·head_dim], k and v [tokens, kv_heads·head_dim] of x, in their workspace slots.</summary>
+    (Tensor Query, Tensor Key, Tensor Value) Forward(IComputeBackend backend, Tensor x, Workspace<ForwardBuffer> workspace);
+}
+
+/// <summary>Three projections, as the Llama family stores them (q_proj, k_proj, v_proj).</summary>
+internal sealed class SeparateQkv(Linear query, Linear key, Linear value) : IQkvProjection
+{
+    public (Tensor Query, Tensor Key, Tensor Value) Forward(IComputeBackend backend, Tensor x, Workspace<ForwardBuffer> workspace) =>
+        (query.Forward(backend, x, workspace, ForwardBuffer.Query),
+         key.Forward(backend, x, workspace, ForwardBuffer.Key),
+         value.Forward(backend, x, workspace, ForwardBuffer.Value));
 }

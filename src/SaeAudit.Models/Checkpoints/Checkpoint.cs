@@ -88,15 +88,11 @@ public sealed class Checkpoint : IDisposable
 
     /// <summary>Loads a float tensor as float32 after checking its shape, so a config/weights mismatch is reported
     /// as bad input naming the tensor instead of failing later in the arithmetic.</summary>
-    public Tensor LoadFloat32(string name, params int[] expectedShape)
-    {
-        var file = FileOf(name);
-        var entry = file.Tensors[name];
-        if (!entry.Shape.SequenceEqual(expectedShape))
-            throw InvalidInputException.For(file.Path, SafetensorsHeader.TensorField(name),
-                $"shape is {entry.ShapeText}, expected {TensorEntry.FormatShape(expectedShape)} from config.json");
-        return file.LoadFloat32(name);
-    }
+    public Tensor LoadFloat32(string name, params int[] expectedShape) => CheckedFile(name, expectedShape).LoadFloat32(name);
+
+    /// <summary>A weight matrix [rows, columns] read in place from the mapping (see <see cref="SafetensorsFile.Weights"/>),
+    /// after the same shape check as <see cref="LoadFloat32(string, int[])"/>.</summary>
+    public WeightMatrix LoadWeights(string name, int rows, int columns) => CheckedFile(name, [rows, columns]).Weights(name);
 
     /// <summary>The stored elements of <paramref name="name"/> without a copy (see <see cref="SafetensorsFile.RawSpan{T}"/>).</summary>
     public ReadOnlySpan<T> RawSpan<T>(string name) where T : unmanaged => FileOf(name).RawSpan<T>(name);
@@ -104,6 +100,16 @@ public sealed class Checkpoint : IDisposable
     public void Dispose()
     {
         foreach (var file in _files) file.Dispose();
+    }
+
+    private SafetensorsFile CheckedFile(string name, int[] expectedShape)
+    {
+        var file = FileOf(name);
+        var entry = file.Tensors[name];
+        if (!entry.Shape.SequenceEqual(expectedShape))
+            throw InvalidInputException.For(file.Path, SafetensorsHeader.TensorField(name),
+                $"shape is {entry.ShapeText}, expected {TensorEntry.FormatShape(expectedShape)} from config.json");
+        return file;
     }
 
     private SafetensorsFile FileOf(string name) =>

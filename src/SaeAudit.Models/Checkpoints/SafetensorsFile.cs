@@ -107,6 +107,26 @@ public sealed unsafe class SafetensorsFile : IDisposable
         return new Tensor(data, entry.ShapeArray());
     }
 
+    /// <summary>A 2-D float tensor as a <see cref="WeightMatrix"/>: F32, BF16 and F16 data is used where it lies in the
+    /// mapping (no copy; valid until <see cref="Dispose"/>); F64, or F32 not aligned to 4 bytes, is loaded as float32.</summary>
+    public WeightMatrix Weights(string name)
+    {
+        var entry = Entry(name);
+        if (entry.Shape.Count != 2)
+            throw InvalidInputException.For(Path, SafetensorsHeader.TensorField(name), $"shape is {entry.ShapeText}, expected a matrix");
+        var data = DataOf(entry);
+        WeightType? type = entry.DType switch
+        {
+            SafetensorsDType.F32 when (nint)data % sizeof(float) == 0 => WeightType.Float32,
+            SafetensorsDType.BF16 when (nint)data % sizeof(ushort) == 0 => WeightType.BFloat16,
+            SafetensorsDType.F16 when (nint)data % sizeof(ushort) == 0 => WeightType.Float16,
+            _ => null,
+        };
+        return type is { } mapped
+            ? WeightMatrix.Mapped(_view.SafeMemoryMappedViewHandle, data, mapped, entry.Shape[0], entry.Shape[1])
+            : WeightMatrix.FromTensor(LoadFloat32(name));
+    }
+
     /// <summary>Loads a float tensor into <paramref name="destination"/> (length = element count), e.g. a preallocated buffer.</summary>
     public void ReadFloat32(string name, Span<float> destination) => ReadFloat32(Entry(name), destination);
 

@@ -64,6 +64,36 @@ public class DownstreamLossTests
         r.Kl.Sae.Should().BeApproximately((1000 - Math.Log(2)) / 2, 1e-9);
     }
 
+    [Fact]
+    public void Feeding_a_batch_in_row_chunks_gives_the_same_bits_as_feeding_it_whole()
+    {
+        // 3 rows × 10 positions, vocab 7, id 6 special; chunks that cut rows and positions anywhere.
+        const int rows = 3, sequence = 10, vocab = 7, tokens = rows * sequence;
+        var random = new Random(5);
+        var ids = Enumerable.Range(0, tokens).Select(_ => random.Next(vocab)).ToArray();
+        var batch = new TokenBatch(ids, rows, sequence);
+        var mask = TokenMask.Create(batch, new HashSet<int> { 6 });
+        SaeAudit.Tensors.Tensor RandomLogits() =>
+            Matrix(tokens, vocab, [.. Enumerable.Range(0, tokens * vocab).Select(_ => (float)(4 * random.NextDouble() - 2))]);
+        SaeAudit.Tensors.Tensor Rows(SaeAudit.Tensors.Tensor t, int first, int count) =>
+            Matrix(count, vocab, t.Data[(first * vocab)..((first + count) * vocab)]);
+        var (clean, sae, zero) = (RandomLogits(), RandomLogits(), RandomLogits());
+
+        var whole = new DownstreamLoss();
+        whole.Add(clean, sae, zero, batch, mask);
+        whole.Add(sae, clean, zero, batch, mask);
+        var chunked = new DownstreamLoss(threads: 2);
+        foreach (var (first, count) in new[] { (0, 7), (7, 1), (8, 15), (23, 7) })
+            chunked.Add(Rows(clean, first, count), Rows(sae, first, count), Rows(zero, first, count), batch, mask, first);
+        foreach (var (first, count) in new[] { (0, 29), (29, 1) })
+            chunked.Add(Rows(sae, first, count), Rows(clean, first, count), Rows(zero, first, count), batch, mask, first);
+
+        chunked.Positions.Should().Be(whole.Positions);
+        chunked.Result().Should().Be(whole.Result(), "each position is scored alike and summed in the same order");
+        FluentActions.Invoking(() => chunked.Add(Rows(clean, 0, 2), Rows(sae, 0, 2), Rows(zero, 0, 2), batch, mask, 29))
+            .Should().Throw<ArgumentException>();
+    }
+
     private static SaeAudit.Tensors.Tensor Logits(params float[][] rows) =>
         Matrix(rows.Length, rows[0].Length, [.. rows.SelectMany(r => r)]);
 }

@@ -172,8 +172,8 @@ public class FeatureTransferTests
             double[] Logits(float[] gain, Tensor unembedding) => Enumerable.Range(0, vocab)
                 .Select(v => Enumerable.Range(0, d).Sum(k => (double)weights.Decoder.Row(i)[k] * gain[k] * unembedding.Row(v)[k]))
                 .ToArray();
-            var expected = Statistics.Pearson(Logits(weights.GainBase, weights.UnembeddingBase),
-                Logits(weights.GainFinetune, weights.UnembeddingFinetune));
+            var expected = Statistics.Pearson(Logits(weights.GainBase, weights.UnembeddingBase.ToFloat32()),
+                Logits(weights.GainFinetune, weights.UnembeddingFinetune.ToFloat32()));
             similarity[i].Should().BeApproximately(expected, 1e-12);
         }
     }
