@@ -9,12 +9,12 @@ namespace SaeAudit.Models.Tests.Hub;
 /// <summary>A tiny HTTP/1.1 server on 127.0.0.1 that answers like the Hugging Face hub's <c>/resolve/</c> API: regular
 /// files with a git-blob ETag, LFS files with a 302 to a "CDN" (a second listener, so a different origin) carrying
 /// X-Linked-Etag (the sha256) and X-Linked-Size, 404s with X-Error-Code, and Range requests. One request per connection.
-/// It stops itself after a minute, whatever the test does.</summary>
+/// It stops itself after three minutes, whatever the test does.</summary>
 internal sealed class FakeHub : IDisposable
 {
     private readonly TcpListener _hub = new(IPAddress.Loopback, 0);
     private readonly TcpListener _cdn = new(IPAddress.Loopback, 0);
-    private readonly CancellationTokenSource _stop = new(TimeSpan.FromMinutes(1));
+    private readonly CancellationTokenSource _stop = new(TimeSpan.FromMinutes(3));
     private readonly Dictionary<string, Repo> _repos = new(StringComparer.Ordinal);
     private readonly Dictionary<string, HubFile> _blobs = new(StringComparer.Ordinal);
     private readonly Task[] _loops;
@@ -91,7 +91,7 @@ internal sealed class FakeHub : IDisposable
         using (client)
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
-            timeout.CancelAfter(TimeSpan.FromSeconds(10));
+            timeout.CancelAfter(TimeSpan.FromSeconds(60));
             try
             {
                 var stream = client.GetStream();

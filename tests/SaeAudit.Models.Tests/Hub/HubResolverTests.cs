@@ -23,7 +23,7 @@ public sealed class HubResolverTests : IDisposable
     }
 
     private HubSettings Settings(bool offline = false, string? token = null) =>
-        new(_hub.Endpoint, token, _cache.Path, offline, TimeSpan.FromSeconds(10));
+        new(_hub.Endpoint, token, _cache.Path, offline, TimeSpan.FromSeconds(60)); // generous: a loaded CI machine can starve the fake server's thread pool
 
     private HubSnapshot Resolve(string reference, HubFiles wanted = HubFiles.Model, HubSettings? settings = null,
         IProgress<HubProgress>? progress = null)
