@@ -1,0 +1,61 @@
+"""Minimal safetensors reader/writer on numpy (F32 and BF16), so the bench needs no `safetensors` package.
+
+BF16 is handled as raw uint16 bit patterns (numpy has no bfloat16): `bf16_bits` rounds float32 to nearest-even,
+`bf16_to_float32` widens exactly.
+"""
+import json
+import struct
+
+import numpy as np
+
+_DTYPES = {"F32": np.float32, "BF16": np.uint16, "I32": np.int32, "I64": np.int64}
+_NAMES = {np.dtype(np.float32): "F32", np.dtype(np.int32): "I32", np.dtype(np.int64): "I64"}
+
+
+def write(path, tensors, bf16=()):
+    """Writes {name: array} to `path`; names in `bf16` must be uint16 arrays of BF16 bits. Tensors are laid out in
+    sorted name order, the header padded with spaces to a multiple of 8 (as the reference writer does)."""
+    header, offset = {"__metadata__": {"format": "pt"}}, 0
+    names = sorted(tensors)
+    for name in names:
+        array = tensors[name]
+        dtype = "BF16" if name in bf16 else _NAMES[array.dtype]
+        header[name] = {"dtype": dtype, "shape": list(array.shape), "data_offsets": [offset, offset + array.nbytes]}
+        offset += array.nbytes
+    encoded = json.dumps(header, separators=(",", ":")).encode()
+    encoded += b" " * (-len(encoded) % 8)
+    with open(path, "wb") as f:
+        f.write(struct.pack("<Q", len(encoded)))
+        f.write(encoded)
+        for name in names:
+            np.ascontiguousarray(tensors[name]).tofile(f)
+
+
+def read(path):
+    """{name: numpy array} (memory-mapped; BF16 tensors come back as uint16 bits)."""
+    with open(path, "rb") as f:
+        (length,) = struct.unpack("<Q", f.read(8))
+        header = json.loads(f.read(length))
+    data = np.memmap(path, dtype=np.uint8, mode="r", offset=8 + length)
+    tensors = {}
+    for name, entry in header.items():
+        if name == "__metadata__":
+            continue
+        begin, end = entry["data_offsets"]
+        tensors[name] = data[begin:end].view(_DTYPES[entry["dtype"]]).reshape(entry["shape"])
+    return tensors
+
+
+def read_float32(path):
+    """{name: float32 array}, BF16 widened exactly."""
+    return {name: bf16_to_float32(a) if a.dtype == np.uint16 else np.asarray(a) for name, a in read(path).items()}
+
+
+def bf16_bits(values):
+    """float32 -> BF16 bits, round to nearest even (no NaN/Inf expected)."""
+    bits = np.ascontiguousarray(values, dtype=np.float32).view(np.uint32)
+    return ((bits + 0x7FFF + ((bits >> 16) & 1)) >> 16).astype(np.uint16)
+
+
+def bf16_to_float32(bits):
+    return (np.asarray(bits, dtype=np.uint32) << 16).view(np.float32)
