@@ -6,10 +6,12 @@ and saved to bench/.data/out/summary.md, and the last line printed is the `ratio
 usage: bench.py [--quick] [--gemma] [--threads 2]   (bench/run builds the tools first and then calls this)
 """
 import argparse
+import contextlib
 import json
 import math
 import os
 import platform
+import re
 import shutil
 import signal
 import subprocess
@@ -47,9 +49,9 @@ def load_average():
 def run(command, timeout, log_path=None, env=None):
     """Runs a command (output to log_path, or through), raising with the log's tail on failure."""
     log("$ " + " ".join(command))
-    with open(log_path, "w") if log_path else open(os.devnull, "w") as sink:
-        result = subprocess.run(command, stdout=sink if log_path else None, stderr=subprocess.STDOUT if log_path else None,
-                                timeout=timeout, env=env, cwd=ROOT)
+    with open(log_path, "w") if log_path else contextlib.nullcontext() as sink:
+        result = subprocess.run(command, stdout=sink, stderr=subprocess.STDOUT if sink else None, timeout=timeout,
+                                env=env, cwd=ROOT)
     if result.returncode not in (0, 1):  # saeaudit exits 1 when a gate fails; the bench sets none
         tail = open(log_path).read()[-3000:] if log_path else ""
         raise RuntimeError(f"{command[0:3]} exited {result.returncode}\n{tail}")
@@ -197,7 +199,12 @@ class Bench:
         results_path = os.path.join(out_folder, "results.json")
         if watched["outcome"] == "completed" and os.path.exists(results_path):
             run_info = json.load(open(results_path))["provenance"]["run"]
-            result.update(tokens_per_second=run_info["tokens_per_second"], peak_rss_bytes=run_info["peak_memory_bytes"])
+            result.update(tokens_per_second=run_info["tokens_per_second"], peak_rss_bytes=run_info["peak_memory_bytes"],
+                          wall_seconds=run_info["wall_seconds"])
+        # The CI progress log's "finished in S s (R tokens/s)" line times the batch loop alone.
+        finished = re.search(r"finished in ([\d.]+) s \(([\d.]+) tokens/s\)", open(os.path.join(out_folder, "ours.log")).read())
+        if finished:
+            result.update(loop_seconds=float(finished[1]), loop_tokens_per_second=float(finished[2]))
         self.results["gemma"] = result
 
 
@@ -304,7 +311,7 @@ def gemm_table(gemm, threads):
                      f"{t2:.1f} | {fraction:.3f} | {ratio:.2f} |")
     lines.append("")
     lines.append("GFLOP/s, median of repeated calls after warm-up, output reused; 'new output': a fresh Tensor.Zeros output "
-                 "per call, as the model code allocates it. Ratios average (geometric mean) the issue's five shapes over the "
+                 "per call (what code that allocates its outputs pays). Ratios average (geometric mean) the issue's five shapes over the "
                  "reused-output numbers; '(extra)' rows are reported only.")
     return lines, geometric_mean(peak_fractions), geometric_mean(torch_ratios)
 
@@ -362,8 +369,10 @@ def gemma_lines(gemma):
              f"outcome: {gemma['outcome']} after {gemma['process_seconds']:.0f} s; sampled peak RSS "
              f"{gemma['sampled_peak_rss_bytes'] / GIB:.2f} GiB ({gemma['sampled_peak_rss_bytes'] / gemma['checkpoint_bytes']:.2f}× the checkpoint)"]
     if "tokens_per_second" in gemma:
-        lines.append(f"{gemma['tokens']} tokens: {gemma['tokens_per_second']:.2f} tokens/s, peak RSS "
-                     f"{gemma['peak_rss_bytes'] / GIB:.2f} GiB")
+        lines.append(f"{gemma['tokens']} tokens: {gemma['tokens_per_second']:.2f} tokens/s over {gemma['wall_seconds']:.0f} s, "
+                     f"peak RSS {gemma['peak_rss_bytes'] / GIB:.2f} GiB")
+    if "loop_seconds" in gemma:
+        lines.append(f"batch loop alone: {gemma['loop_seconds']:.0f} s = {gemma['loop_tokens_per_second']:.2f} tokens/s")
     return lines
 
 
@@ -412,6 +421,10 @@ def main():
         f.write("\n".join(lines + ["", ratios]) + "\n")
     print("\n".join(lines))
     print(ratios)
+    # The ratios stay the last line; a CE mismatch between the implementations still fails the run.
+    if not all(bench.results[key]["ce_check"]["passed"] and bench.results[key]["ce_check"]["same_rows"]
+               for key in ("tiny", "gpt2_small")):
+        sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""Minimal safetensors reader/writer on numpy (F32 and BF16), so the bench needs no `safetensors` package.
+"""Minimal safetensors reader (F32, BF16) and F32 writer on numpy, so the bench needs no `safetensors` package.
 
 BF16 is handled as raw uint16 bit patterns (numpy has no bfloat16): `bf16_bits` rounds float32 to nearest-even,
 `bf16_to_float32` widens exactly.
@@ -8,19 +8,18 @@ import struct
 
 import numpy as np
 
-_DTYPES = {"F32": np.float32, "BF16": np.uint16, "I32": np.int32, "I64": np.int64}
-_NAMES = {np.dtype(np.float32): "F32", np.dtype(np.int32): "I32", np.dtype(np.int64): "I64"}
+_DTYPES = {"F32": np.float32, "BF16": np.uint16}
 
 
-def write(path, tensors, bf16=()):
-    """Writes {name: array} to `path`; names in `bf16` must be uint16 arrays of BF16 bits. Tensors are laid out in
-    sorted name order, the header padded with spaces to a multiple of 8 (as the reference writer does)."""
+def write(path, tensors):
+    """Writes {name: float32 array} to `path` in sorted name order, the header padded with spaces to a multiple of 8
+    (as the reference writer does). (make_gemma2_pair.py streams its BF16 files itself.)"""
     header, offset = {"__metadata__": {"format": "pt"}}, 0
     names = sorted(tensors)
     for name in names:
         array = tensors[name]
-        dtype = "BF16" if name in bf16 else _NAMES[array.dtype]
-        header[name] = {"dtype": dtype, "shape": list(array.shape), "data_offsets": [offset, offset + array.nbytes]}
+        assert array.dtype == np.float32, f"{name}: {array.dtype}"
+        header[name] = {"dtype": "F32", "shape": list(array.shape), "data_offsets": [offset, offset + array.nbytes]}
         offset += array.nbytes
     encoded = json.dumps(header, separators=(",", ":")).encode()
     encoded += b" " * (-len(encoded) % 8)

@@ -29,7 +29,7 @@ internal sealed record GemmShape(string Name, int M, int K, int N, bool Transpos
 /// <summary>Times <see cref="CpuBackend.MatMul"/> on the audit's shapes: warm-up, then the median of repeated calls.</summary>
 internal static class GemmBench
 {
-    /// <param name="NewOutputGflops">With a freshly allocated output per call, as the model code does
+    /// <param name="NewOutputGflops">With a freshly allocated output per call, as code that allocates its outputs does
     /// (<c>Tensor.Zeros</c>): adds the allocation, zeroing and page faults of c. Measured at the highest thread count.</param>
     public sealed record Timing(string Name, string Shape, int M, int K, int N, bool TransposeB, bool InRatio,
         int Threads, int Repetitions, double MedianSeconds, double Gflops, double? NewOutputGflops);
