@@ -5,9 +5,8 @@ namespace SaeAudit.Models.Architectures;
 
 /// <summary>HF <c>GemmaForCausalLM</c>: Llama's layout with embeddings scaled by √d, RMSNorms that multiply by 1 + w,
 /// a GeGLU MLP (tanh GELU), head_dim independent of d / heads, and the unembedding tied to the embedding.</summary>
-public sealed class Gemma : ITransformer
+public sealed class Gemma : Transformer
 {
-    private readonly IComputeBackend _backend;
     private readonly Embedding _embedding;
     private readonly float _embeddingScale;
     private readonly Layer[] _layers;
@@ -16,17 +15,13 @@ public sealed class Gemma : ITransformer
     private sealed record Layer(RmsNorm InputNorm, RotaryAttention Attention, RmsNorm PostAttentionNorm, GatedMlp Mlp);
 
     public Gemma(ModelConfig config, Checkpoint checkpoint, IComputeBackend backend)
+        : base(config, checkpoint, backend)
     {
-        Config = config;
-        Checkpoint = checkpoint;
-        _backend = backend;
-        int d = config.HiddenSize, vocab = config.VocabSize;
-        var eps = (float)config.NormEps;
-        RmsNorm Norm(string name) => new(checkpoint.LoadFloat32(name, d), eps, addOneToWeight: true);
+        RmsNorm Norm(string name) => RmsNorm.Load(checkpoint, name, config, addOneToWeight: true);
 
-        _embedding = new Embedding(checkpoint.LoadWeights("model.embed_tokens.weight", vocab, d), config);
+        _embedding = LoadEmbedding("model.embed_tokens.weight");
         // HF: hidden_size**0.5 as a tensor of the activations' dtype — float32 here, since this engine computes in float32.
-        _embeddingScale = (float)Math.Sqrt(d);
+        _embeddingScale = (float)Math.Sqrt(DModel);
         var rope = new Rope(config.HeadDim, config.HeadDim, config.RopeTheta!.Value);
         var scale = (float)(1 / Math.Sqrt(config.HeadDim));
         var activation = ActivationFunctions.Parse(config, "hidden_activation");
@@ -41,46 +36,36 @@ public sealed class Gemma : ITransformer
                 GatedMlp.Load(checkpoint, p + "mlp.", config, activation, bias: false));
         }
         _finalNorm = Norm("model.norm.weight");
-        Unembedding = config.TieWordEmbeddings ? _embedding.Weight : checkpoint.LoadWeights("lm_head.weight", vocab, d);
+        Unembedding = LoadUnembedding(_embedding, "lm_head.weight");
     }
 
-    public string Architecture => "GemmaForCausalLM";
+    public override string Architecture => "GemmaForCausalLM";
 
-    public ModelConfig Config { get; }
+    public override Tensor FinalNormGain => _finalNorm.Gain;
 
-    public Checkpoint Checkpoint { get; }
+    public override WeightMatrix Unembedding { get; }
 
-    public int Layers => _layers.Length;
-
-    public int DModel => Config.HiddenSize;
-
-    public int VocabSize => Config.VocabSize;
-
-    public Tensor FinalNormGain => _finalNorm.Gain;
-
-    public WeightMatrix Unembedding { get; }
-
-    public void Embed(TokenBatch tokens, Tensor residual, Workspace<ForwardBuffer> workspace)
+    public override void Embed(TokenBatch tokens, Tensor residual, Workspace<ForwardBuffer> workspace)
     {
         _embedding.Lookup(tokens, residual);
         System.Numerics.Tensors.TensorPrimitives.Multiply(residual.Data, _embeddingScale, residual.Data);
     }
 
-    public void Block(int layer, Tensor residual, TokenBatch tokens, BranchHook? hook, Workspace<ForwardBuffer> workspace)
+    public override void Block(int layer, Tensor residual, TokenBatch tokens, BranchHook? hook, Workspace<ForwardBuffer> workspace)
     {
         var block = _layers[layer];
 
-        var h = block.InputNorm.Forward(_backend, residual, workspace, ForwardBuffer.Normed);
-        var attnOut = block.Attention.Forward(_backend, h, tokens, workspace, ForwardBuffer.AttnOut);
+        var h = block.InputNorm.Forward(Backend, residual, workspace, ForwardBuffer.Normed);
+        var attnOut = block.Attention.Forward(Backend, h, tokens, workspace, ForwardBuffer.AttnOut);
         hook?.Invoke(new HookPoint(layer, HookKind.AttnOut), attnOut);
-        _backend.Add(residual, attnOut);
+        Backend.Add(residual, attnOut);
 
-        h = block.PostAttentionNorm.Forward(_backend, residual, workspace, ForwardBuffer.Normed);
-        var mlpOut = block.Mlp.Forward(_backend, h, workspace, ForwardBuffer.MlpOut);
+        h = block.PostAttentionNorm.Forward(Backend, residual, workspace, ForwardBuffer.Normed);
+        var mlpOut = block.Mlp.Forward(Backend, h, workspace, ForwardBuffer.MlpOut);
         hook?.Invoke(new HookPoint(layer, HookKind.MlpOut), mlpOut);
-        _backend.Add(residual, mlpOut);
+        Backend.Add(residual, mlpOut);
     }
 
-    public void Unembed(Tensor residual, Tensor logits, Workspace<ForwardBuffer> workspace) =>
-        _backend.MatMul(_finalNorm.Forward(_backend, residual, workspace, ForwardBuffer.FinalNormed), Unembedding, logits, transposeB: true);
+    public override void Unembed(Tensor residual, Tensor logits, Workspace<ForwardBuffer> workspace) =>
+        Backend.MatMul(_finalNorm.Forward(Backend, residual, workspace, ForwardBuffer.FinalNormed), Unembedding, logits, transposeB: true);
 }

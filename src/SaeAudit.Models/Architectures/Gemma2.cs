@@ -6,9 +6,8 @@ namespace SaeAudit.Models.Architectures;
 /// <summary>HF <c>Gemma2ForCausalLM</c> (eager semantics): Gemma plus RMSNorms after the attention and MLP outputs
 /// (sandwich norms), attention scaled by query_pre_attn_scalar^-½ and soft-capped, a sliding window on the even
 /// layers, and soft-capped final logits.</summary>
-public sealed class Gemma2 : ITransformer
+public sealed class Gemma2 : Transformer
 {
-    private readonly IComputeBackend _backend;
     private readonly Embedding _embedding;
     private readonly float _embeddingScale;
     private readonly Layer[] _layers;
@@ -20,16 +19,12 @@ public sealed class Gemma2 : ITransformer
         RmsNorm PreFeedforwardNorm, GatedMlp Mlp, RmsNorm PostFeedforwardNorm);
 
     public Gemma2(ModelConfig config, Checkpoint checkpoint, IComputeBackend backend)
+        : base(config, checkpoint, backend)
     {
-        Config = config;
-        Checkpoint = checkpoint;
-        _backend = backend;
-        int d = config.HiddenSize, vocab = config.VocabSize;
-        var eps = (float)config.NormEps;
-        RmsNorm Norm(string name) => new(checkpoint.LoadFloat32(name, d), eps, addOneToWeight: true);
+        RmsNorm Norm(string name) => RmsNorm.Load(checkpoint, name, config, addOneToWeight: true);
 
-        _embedding = new Embedding(checkpoint.LoadWeights("model.embed_tokens.weight", vocab, d), config);
-        _embeddingScale = (float)Math.Sqrt(d); // as Gemma: the activations' dtype, float32 here
+        _embedding = LoadEmbedding("model.embed_tokens.weight");
+        _embeddingScale = (float)Math.Sqrt(DModel); // as Gemma: the activations' dtype, float32 here
         var rope = new Rope(config.HeadDim, config.HeadDim, config.RopeTheta!.Value);
         var scale = (float)Math.Pow(config.QueryPreAttnScalar!.Value, -0.5);
         var attentionCap = (float?)config.AttnLogitSoftcapping;
@@ -50,52 +45,42 @@ public sealed class Gemma2 : ITransformer
         }
         _finalNorm = Norm("model.norm.weight");
         _finalLogitCap = (float?)config.FinalLogitSoftcapping;
-        Unembedding = config.TieWordEmbeddings ? _embedding.Weight : checkpoint.LoadWeights("lm_head.weight", vocab, d);
+        Unembedding = LoadUnembedding(_embedding, "lm_head.weight");
     }
 
-    public string Architecture => "Gemma2ForCausalLM";
+    public override string Architecture => "Gemma2ForCausalLM";
 
-    public ModelConfig Config { get; }
+    public override Tensor FinalNormGain => _finalNorm.Gain;
 
-    public Checkpoint Checkpoint { get; }
+    public override WeightMatrix Unembedding { get; }
 
-    public int Layers => _layers.Length;
-
-    public int DModel => Config.HiddenSize;
-
-    public int VocabSize => Config.VocabSize;
-
-    public Tensor FinalNormGain => _finalNorm.Gain;
-
-    public WeightMatrix Unembedding { get; }
-
-    public void Embed(TokenBatch tokens, Tensor residual, Workspace<ForwardBuffer> workspace)
+    public override void Embed(TokenBatch tokens, Tensor residual, Workspace<ForwardBuffer> workspace)
     {
         _embedding.Lookup(tokens, residual);
         System.Numerics.Tensors.TensorPrimitives.Multiply(residual.Data, _embeddingScale, residual.Data);
     }
 
-    public void Block(int layer, Tensor residual, TokenBatch tokens, BranchHook? hook, Workspace<ForwardBuffer> workspace)
+    public override void Block(int layer, Tensor residual, TokenBatch tokens, BranchHook? hook, Workspace<ForwardBuffer> workspace)
     {
         var block = _layers[layer];
 
         // hook_attn_out is what is added to the residual: after post_attention_layernorm (as TransformerLens).
-        var h = block.InputNorm.Forward(_backend, residual, workspace, ForwardBuffer.Normed);
-        var attention = block.Attention.Forward(_backend, h, tokens, workspace, ForwardBuffer.Branch);
-        var attnOut = block.PostAttentionNorm.Forward(_backend, attention, workspace, ForwardBuffer.AttnOut);
+        var h = block.InputNorm.Forward(Backend, residual, workspace, ForwardBuffer.Normed);
+        var attention = block.Attention.Forward(Backend, h, tokens, workspace, ForwardBuffer.Branch);
+        var attnOut = block.PostAttentionNorm.Forward(Backend, attention, workspace, ForwardBuffer.AttnOut);
         hook?.Invoke(new HookPoint(layer, HookKind.AttnOut), attnOut);
-        _backend.Add(residual, attnOut);
+        Backend.Add(residual, attnOut);
 
-        h = block.PreFeedforwardNorm.Forward(_backend, residual, workspace, ForwardBuffer.Normed);
-        var mlp = block.Mlp.Forward(_backend, h, workspace, ForwardBuffer.Branch);
-        var mlpOut = block.PostFeedforwardNorm.Forward(_backend, mlp, workspace, ForwardBuffer.MlpOut);
+        h = block.PreFeedforwardNorm.Forward(Backend, residual, workspace, ForwardBuffer.Normed);
+        var mlp = block.Mlp.Forward(Backend, h, workspace, ForwardBuffer.Branch);
+        var mlpOut = block.PostFeedforwardNorm.Forward(Backend, mlp, workspace, ForwardBuffer.MlpOut);
         hook?.Invoke(new HookPoint(layer, HookKind.MlpOut), mlpOut);
-        _backend.Add(residual, mlpOut);
+        Backend.Add(residual, mlpOut);
     }
 
-    public void Unembed(Tensor residual, Tensor logits, Workspace<ForwardBuffer> workspace)
+    public override void Unembed(Tensor residual, Tensor logits, Workspace<ForwardBuffer> workspace)
     {
-        _backend.MatMul(_finalNorm.Forward(_backend, residual, workspace, ForwardBuffer.FinalNormed), Unembedding, logits, transposeB: true);
-        if (_finalLogitCap is { } cap) _backend.SoftCap(logits, cap);
+        Backend.MatMul(_finalNorm.Forward(Backend, residual, workspace, ForwardBuffer.FinalNormed), Unembedding, logits, transposeB: true);
+        if (_finalLogitCap is { } cap) Backend.SoftCap(logits, cap);
     }
 }

@@ -5,9 +5,8 @@ namespace SaeAudit.Models.Architectures;
 
 /// <summary>HF <c>GPT2LMHeadModel</c>: learned positions, pre-LN blocks, Conv1D weights stored [in, out],
 /// gelu_new MLP, final ln_f, lm_head tied to wte.</summary>
-public sealed class Gpt2 : ITransformer
+public sealed class Gpt2 : Transformer
 {
-    private readonly IComputeBackend _backend;
     private readonly Embedding _wte; // [vocab, d]
     private readonly WeightMatrix _wpe; // [positions, d]
     private readonly BlockWeights[] _blocks;
@@ -19,10 +18,8 @@ public sealed class Gpt2 : ITransformer
         LayerNorm Ln2, Mlp Mlp, float AttentionScale);
 
     public Gpt2(ModelConfig config, Checkpoint checkpoint, IComputeBackend backend)
+        : base(config, checkpoint, backend)
     {
-        Config = config;
-        Checkpoint = checkpoint;
-        _backend = backend;
         int d = config.HiddenSize, layers = config.Layers, inner = config.IntermediateSize;
         _heads = config.Heads;
         if (d % _heads != 0)
@@ -36,7 +33,7 @@ public sealed class Gpt2 : ITransformer
         Tensor Load(string name, params int[] shape) => checkpoint.LoadFloat32(prefix + name, shape);
         WeightMatrix Weights(string name, int rows, int columns) => checkpoint.LoadWeights(prefix + name, rows, columns);
 
-        _wte = new Embedding(Weights("wte.weight", config.VocabSize, d), config);
+        _wte = LoadEmbedding(prefix + "wte.weight");
         _wpe = Weights("wpe.weight", config.MaxPositions, d);
         var eps = (float)config.NormEps;
         var scaleWeights = config.GetBool("scale_attn_weights", true);
@@ -66,23 +63,13 @@ public sealed class Gpt2 : ITransformer
         _lnF = new LayerNorm(Load("ln_f.weight", d), Load("ln_f.bias", d), eps);
     }
 
-    public string Architecture => "GPT2LMHeadModel";
+    public override string Architecture => "GPT2LMHeadModel";
 
-    public ModelConfig Config { get; }
+    public override Tensor FinalNormGain => _lnF.Weight;
 
-    public Checkpoint Checkpoint { get; }
+    public override WeightMatrix Unembedding => _wte.Weight;
 
-    public int Layers => _blocks.Length;
-
-    public int DModel => Config.HiddenSize;
-
-    public int VocabSize => Config.VocabSize;
-
-    public Tensor FinalNormGain => _lnF.Weight;
-
-    public WeightMatrix Unembedding => _wte.Weight;
-
-    public void Embed(TokenBatch tokens, Tensor residual, Workspace<ForwardBuffer> workspace)
+    public override void Embed(TokenBatch tokens, Tensor residual, Workspace<ForwardBuffer> workspace)
     {
         if (tokens.Sequence > _wpe.Rows)
             throw new InvalidInputException(
@@ -97,29 +84,29 @@ public sealed class Gpt2 : ITransformer
         }
     }
 
-    public void Block(int layer, Tensor residual, TokenBatch tokens, BranchHook? hook, Workspace<ForwardBuffer> workspace)
+    public override void Block(int layer, Tensor residual, TokenBatch tokens, BranchHook? hook, Workspace<ForwardBuffer> workspace)
     {
         var block = _blocks[layer];
 
-        var h = block.Ln1.Forward(_backend, residual, workspace, ForwardBuffer.Normed);
-        var q = block.Query.Forward(_backend, h, workspace, ForwardBuffer.Query);
-        var k = block.Key.Forward(_backend, h, workspace, ForwardBuffer.Key);
-        var v = block.Value.Forward(_backend, h, workspace, ForwardBuffer.Value);
+        var h = block.Ln1.Forward(Backend, residual, workspace, ForwardBuffer.Normed);
+        var q = block.Query.Forward(Backend, h, workspace, ForwardBuffer.Query);
+        var k = block.Key.Forward(Backend, h, workspace, ForwardBuffer.Key);
+        var v = block.Value.Forward(Backend, h, workspace, ForwardBuffer.Value);
         var attention = workspace.Get(ForwardBuffer.Attention, h.Rows, DModel);
-        _backend.CausalSelfAttention(q, k, v, attention,
+        Backend.CausalSelfAttention(q, k, v, attention,
             new AttentionOptions(tokens.Batch, tokens.Sequence, _heads, _heads, DModel / _heads, block.AttentionScale));
-        var attnOut = block.AttnProj.Forward(_backend, attention, workspace, ForwardBuffer.AttnOut);
+        var attnOut = block.AttnProj.Forward(Backend, attention, workspace, ForwardBuffer.AttnOut);
         hook?.Invoke(new HookPoint(layer, HookKind.AttnOut), attnOut);
-        _backend.Add(residual, attnOut);
+        Backend.Add(residual, attnOut);
 
-        var mlpOut = block.Mlp.Forward(_backend, block.Ln2.Forward(_backend, residual, workspace, ForwardBuffer.Normed), workspace, ForwardBuffer.MlpOut);
+        var mlpOut = block.Mlp.Forward(Backend, block.Ln2.Forward(Backend, residual, workspace, ForwardBuffer.Normed), workspace, ForwardBuffer.MlpOut);
         hook?.Invoke(new HookPoint(layer, HookKind.MlpOut), mlpOut);
-        _backend.Add(residual, mlpOut);
+        Backend.Add(residual, mlpOut);
     }
 
-    public void Unembed(Tensor residual, Tensor logits, Workspace<ForwardBuffer> workspace)
+    public override void Unembed(Tensor residual, Tensor logits, Workspace<ForwardBuffer> workspace)
     {
-        var h = _lnF.Forward(_backend, residual, workspace, ForwardBuffer.FinalNormed);
-        _backend.MatMul(h, _wte.Weight, logits, transposeB: true);
+        var h = _lnF.Forward(Backend, residual, workspace, ForwardBuffer.FinalNormed);
+        Backend.MatMul(h, _wte.Weight, logits, transposeB: true);
     }
 }

@@ -6,9 +6,8 @@ namespace SaeAudit.Models.Architectures;
 /// <summary>HF <c>GPTNeoXForCausalLM</c> (Pythia): LayerNorm with bias, a fused query_key_value projection laid out per
 /// head, rotary positions on the first <c>rotary_pct</c> of each head, a GELU MLP, parallel residual
 /// (x + attn(ln1(x)) + mlp(ln2(x))) unless <c>use_parallel_residual</c> is false, untied embed_out.</summary>
-public sealed class GptNeoX : ITransformer
+public sealed class GptNeoX : Transformer
 {
-    private readonly IComputeBackend _backend;
     private readonly Embedding _embedding;
     private readonly Layer[] _layers;
     private readonly LayerNorm _finalNorm;
@@ -18,11 +17,9 @@ public sealed class GptNeoX : ITransformer
         LayerNorm InputNorm, RotaryAttention Attention, LayerNorm PostAttentionNorm, Mlp Mlp);
 
     public GptNeoX(ModelConfig config, Checkpoint checkpoint, IComputeBackend backend)
+        : base(config, checkpoint, backend)
     {
-        Config = config;
-        Checkpoint = checkpoint;
-        _backend = backend;
-        int d = config.HiddenSize, vocab = config.VocabSize, inner = config.IntermediateSize;
+        int d = config.HiddenSize, inner = config.IntermediateSize;
         int heads = config.Heads, headDim = config.HeadDim;
         var eps = (float)config.NormEps;
         Tensor Load(string name, params int[] shape) => checkpoint.LoadFloat32(name, shape);
@@ -30,7 +27,7 @@ public sealed class GptNeoX : ITransformer
         Linear Dense(string prefix, int outFeatures, int inFeatures, bool bias = true) => Linear.Torch(
             checkpoint.LoadWeights(prefix + ".weight", outFeatures, inFeatures), bias ? Load(prefix + ".bias", outFeatures) : null);
 
-        _embedding = new Embedding(checkpoint.LoadWeights("gpt_neox.embed_in.weight", vocab, d), config);
+        _embedding = LoadEmbedding("gpt_neox.embed_in.weight");
         // int(head_size * rotary_pct), as HF truncates it.
         var rotaryDim = (int)(headDim * config.RotaryPct!.Value);
         if (rotaryDim % 2 != 0)
@@ -53,56 +50,46 @@ public sealed class GptNeoX : ITransformer
         }
         _finalNorm = Norm("gpt_neox.final_layer_norm");
         _parallelResidual = config.UseParallelResidual;
-        Unembedding = config.TieWordEmbeddings ? _embedding.Weight : checkpoint.LoadWeights("embed_out.weight", vocab, d);
+        Unembedding = LoadUnembedding(_embedding, "embed_out.weight");
     }
 
-    public string Architecture => "GPTNeoXForCausalLM";
+    public override string Architecture => "GPTNeoXForCausalLM";
 
-    public ModelConfig Config { get; }
+    public override Tensor FinalNormGain => _finalNorm.Weight;
 
-    public Checkpoint Checkpoint { get; }
+    public override WeightMatrix Unembedding { get; }
 
-    public int Layers => _layers.Length;
+    public override void Embed(TokenBatch tokens, Tensor residual, Workspace<ForwardBuffer> workspace) => _embedding.Lookup(tokens, residual);
 
-    public int DModel => Config.HiddenSize;
-
-    public int VocabSize => Config.VocabSize;
-
-    public Tensor FinalNormGain => _finalNorm.Weight;
-
-    public WeightMatrix Unembedding { get; }
-
-    public void Embed(TokenBatch tokens, Tensor residual, Workspace<ForwardBuffer> workspace) => _embedding.Lookup(tokens, residual);
-
-    public void Block(int layer, Tensor residual, TokenBatch tokens, BranchHook? hook, Workspace<ForwardBuffer> workspace)
+    public override void Block(int layer, Tensor residual, TokenBatch tokens, BranchHook? hook, Workspace<ForwardBuffer> workspace)
     {
         var block = _layers[layer];
 
-        var h = block.InputNorm.Forward(_backend, residual, workspace, ForwardBuffer.Normed);
-        var attnOut = block.Attention.Forward(_backend, h, tokens, workspace, ForwardBuffer.AttnOut);
+        var h = block.InputNorm.Forward(Backend, residual, workspace, ForwardBuffer.Normed);
+        var attnOut = block.Attention.Forward(Backend, h, tokens, workspace, ForwardBuffer.AttnOut);
         hook?.Invoke(new HookPoint(layer, HookKind.AttnOut), attnOut);
 
         if (_parallelResidual)
         {
             // Both branches read x; HF sums mlp_out + attn_out + x in that order.
-            h = block.PostAttentionNorm.Forward(_backend, residual, workspace, ForwardBuffer.Normed);
-            var mlpOut = block.Mlp.Forward(_backend, h, workspace, ForwardBuffer.MlpOut);
+            h = block.PostAttentionNorm.Forward(Backend, residual, workspace, ForwardBuffer.Normed);
+            var mlpOut = block.Mlp.Forward(Backend, h, workspace, ForwardBuffer.MlpOut);
             hook?.Invoke(new HookPoint(layer, HookKind.MlpOut), mlpOut);
-            _backend.Add(mlpOut, attnOut);
-            _backend.Add(residual, mlpOut);
+            Backend.Add(mlpOut, attnOut);
+            Backend.Add(residual, mlpOut);
         }
         else
         {
-            _backend.Add(residual, attnOut);
-            h = block.PostAttentionNorm.Forward(_backend, residual, workspace, ForwardBuffer.Normed);
-            var mlpOut = block.Mlp.Forward(_backend, h, workspace, ForwardBuffer.MlpOut);
+            Backend.Add(residual, attnOut);
+            h = block.PostAttentionNorm.Forward(Backend, residual, workspace, ForwardBuffer.Normed);
+            var mlpOut = block.Mlp.Forward(Backend, h, workspace, ForwardBuffer.MlpOut);
             hook?.Invoke(new HookPoint(layer, HookKind.MlpOut), mlpOut);
-            _backend.Add(residual, mlpOut);
+            Backend.Add(residual, mlpOut);
         }
     }
 
-    public void Unembed(Tensor residual, Tensor logits, Workspace<ForwardBuffer> workspace) =>
-        _backend.MatMul(_finalNorm.Forward(_backend, residual, workspace, ForwardBuffer.FinalNormed), Unembedding, logits, transposeB: true);
+    public override void Unembed(Tensor residual, Tensor logits, Workspace<ForwardBuffer> workspace) =>
+        Backend.MatMul(_finalNorm.Forward(Backend, residual, workspace, ForwardBuffer.FinalNormed), Unembedding, logits, transposeB: true);
 
     /// <summary>query_key_value [3·d, d] as stored, whose output columns are laid out per head as [heads, 3, head_dim]
     /// (q_h, k_h, v_h one after another, not all q then all k): one GEMM, then each head's q, k and v columns are copied

@@ -6,9 +6,8 @@ namespace SaeAudit.Models.Architectures;
 /// <summary>HF <c>LlamaForCausalLM</c>, and <c>MistralForCausalLM</c>, which has the same parameters and only adds a
 /// sliding window (<c>sliding_window</c>, every layer): pre-RMSNorm blocks, RoPE attention with grouped-query heads,
 /// SwiGLU MLP, final RMSNorm, lm_head (or the embedding, when tied).</summary>
-public sealed class Llama : ITransformer
+public sealed class Llama : Transformer
 {
-    private readonly IComputeBackend _backend;
     private readonly Embedding _embedding;
     private readonly Layer[] _layers;
     private readonly RmsNorm _finalNorm;
@@ -16,15 +15,11 @@ public sealed class Llama : ITransformer
     private sealed record Layer(RmsNorm InputNorm, RotaryAttention Attention, RmsNorm PostAttentionNorm, GatedMlp Mlp);
 
     public Llama(ModelConfig config, Checkpoint checkpoint, IComputeBackend backend)
+        : base(config, checkpoint, backend)
     {
-        Config = config;
-        Checkpoint = checkpoint;
-        _backend = backend;
-        int d = config.HiddenSize, vocab = config.VocabSize;
-        var eps = (float)config.NormEps;
-        RmsNorm Norm(string name) => new(checkpoint.LoadFloat32(name, d), eps, addOneToWeight: false);
+        RmsNorm Norm(string name) => RmsNorm.Load(checkpoint, name, config, addOneToWeight: false);
 
-        _embedding = new Embedding(checkpoint.LoadWeights("model.embed_tokens.weight", vocab, d), config);
+        _embedding = LoadEmbedding("model.embed_tokens.weight");
         var rope = new Rope(config.HeadDim, config.HeadDim, config.RopeTheta!.Value);
         var scale = (float)(1 / Math.Sqrt(config.HeadDim));
         var activation = ActivationFunctions.Parse(config, "hidden_act");
@@ -40,43 +35,33 @@ public sealed class Llama : ITransformer
                 GatedMlp.Load(checkpoint, p + "mlp.", config, activation, mlpBias));
         }
         _finalNorm = Norm("model.norm.weight");
-        Unembedding = config.TieWordEmbeddings ? _embedding.Weight : checkpoint.LoadWeights("lm_head.weight", vocab, d);
+        Unembedding = LoadUnembedding(_embedding, "lm_head.weight");
     }
 
-    public string Architecture => Config.ModelType == "mistral" ? "MistralForCausalLM" : "LlamaForCausalLM";
+    public override string Architecture => Config.ModelType == "mistral" ? "MistralForCausalLM" : "LlamaForCausalLM";
 
-    public ModelConfig Config { get; }
+    public override Tensor FinalNormGain => _finalNorm.Gain;
 
-    public Checkpoint Checkpoint { get; }
+    public override WeightMatrix Unembedding { get; }
 
-    public int Layers => _layers.Length;
+    public override void Embed(TokenBatch tokens, Tensor residual, Workspace<ForwardBuffer> workspace) => _embedding.Lookup(tokens, residual);
 
-    public int DModel => Config.HiddenSize;
-
-    public int VocabSize => Config.VocabSize;
-
-    public Tensor FinalNormGain => _finalNorm.Gain;
-
-    public WeightMatrix Unembedding { get; }
-
-    public void Embed(TokenBatch tokens, Tensor residual, Workspace<ForwardBuffer> workspace) => _embedding.Lookup(tokens, residual);
-
-    public void Block(int layer, Tensor residual, TokenBatch tokens, BranchHook? hook, Workspace<ForwardBuffer> workspace)
+    public override void Block(int layer, Tensor residual, TokenBatch tokens, BranchHook? hook, Workspace<ForwardBuffer> workspace)
     {
         var block = _layers[layer];
 
-        var h = block.InputNorm.Forward(_backend, residual, workspace, ForwardBuffer.Normed);
-        var attnOut = block.Attention.Forward(_backend, h, tokens, workspace, ForwardBuffer.AttnOut);
+        var h = block.InputNorm.Forward(Backend, residual, workspace, ForwardBuffer.Normed);
+        var attnOut = block.Attention.Forward(Backend, h, tokens, workspace, ForwardBuffer.AttnOut);
         hook?.Invoke(new HookPoint(layer, HookKind.AttnOut), attnOut);
-        _backend.Add(residual, attnOut);
+        Backend.Add(residual, attnOut);
 
         // post_attention_layernorm is the pre-MLP norm here (unlike Gemma-2's).
-        h = block.PostAttentionNorm.Forward(_backend, residual, workspace, ForwardBuffer.Normed);
-        var mlpOut = block.Mlp.Forward(_backend, h, workspace, ForwardBuffer.MlpOut);
+        h = block.PostAttentionNorm.Forward(Backend, residual, workspace, ForwardBuffer.Normed);
+        var mlpOut = block.Mlp.Forward(Backend, h, workspace, ForwardBuffer.MlpOut);
         hook?.Invoke(new HookPoint(layer, HookKind.MlpOut), mlpOut);
-        _backend.Add(residual, mlpOut);
+        Backend.Add(residual, mlpOut);
     }
 
-    public void Unembed(Tensor residual, Tensor logits, Workspace<ForwardBuffer> workspace) =>
-        _backend.MatMul(_finalNorm.Forward(_backend, residual, workspace, ForwardBuffer.FinalNormed), Unembedding, logits, transposeB: true);
+    public override void Unembed(Tensor residual, Tensor logits, Workspace<ForwardBuffer> workspace) =>
+        Backend.MatMul(_finalNorm.Forward(Backend, residual, workspace, ForwardBuffer.FinalNormed), Unembedding, logits, transposeB: true);
 }

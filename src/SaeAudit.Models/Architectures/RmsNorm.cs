@@ -1,3 +1,4 @@
+using SaeAudit.Models.Checkpoints;
 using SaeAudit.Tensors;
 
 namespace SaeAudit.Models.Architectures;
@@ -20,6 +21,10 @@ internal sealed class RmsNorm
         Gain = Tensor.Zeros(weight.Shape);
         System.Numerics.Tensors.TensorPrimitives.Add(weight.Data, 1f, Gain.Data);
     }
+
+    /// <summary>The weight [d] stored as <paramref name="name"/>, with the config's eps.</summary>
+    public static RmsNorm Load(Checkpoint checkpoint, string name, ModelConfig config, bool addOneToWeight) =>
+        new(checkpoint.LoadFloat32(name, config.HiddenSize), (float)config.NormEps, addOneToWeight);
 
     /// <summary>The gain as applied [d].</summary>
     public Tensor Gain { get; }
