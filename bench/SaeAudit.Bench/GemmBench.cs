@@ -21,9 +21,17 @@ internal sealed record GemmShape(string Name, int M, int K, int N, bool Transpos
         new("sae decode (dense)", 2048, 24576, 768, false, true),
         // Not in the list, but the largest GEMM of a GPT-2-small audit (6 per batch).
         new("gpt2 unembed", 2048, 768, 50257, true, false),
-        // How AuditRunner now unembeds: 128-row logits chunks (all of W_U is packed again for each chunk).
-        new("gpt2 unembed, 128-row chunk", 128, 768, 50257, true, false),
+        // How AuditRunner unembeds: the clean, SAE and zero runs' rows of one 333-row logits chunk in one GEMM.
+        new("gpt2 unembed, 3 × 333-row chunk", 999, 768, 50257, true, false),
     ];
+
+    /// <summary>Shapes given as <c>MxKxN</c>, with a trailing <c>T</c> for a transposed B (for trying other sizes).</summary>
+    public static IReadOnlyList<GemmShape> Parse(string list) => list.Split(',').Select(text =>
+    {
+        var transpose = text.EndsWith('T');
+        var sizes = text.TrimEnd('T').Split('x').Select(int.Parse).ToArray();
+        return new GemmShape(text, sizes[0], sizes[1], sizes[2], transpose, false);
+    }).ToList();
 }
 
 /// <summary>Times <see cref="CpuBackend.MatMul"/> on the audit's shapes: warm-up, then the median of repeated calls.</summary>
@@ -34,10 +42,11 @@ internal static class GemmBench
     public sealed record Timing(string Name, string Shape, int M, int K, int N, bool TransposeB, bool InRatio,
         int Threads, int Repetitions, double MedianSeconds, double Gflops, double? NewOutputGflops);
 
-    public static List<Timing> Run(IReadOnlyList<int> threadCounts, double secondsPerShape, int minReps, int maxReps)
+    public static List<Timing> Run(IReadOnlyList<GemmShape> shapes, IReadOnlyList<int> threadCounts, double secondsPerShape,
+        int minReps, int maxReps)
     {
         var timings = new List<Timing>();
-        foreach (var shape in GemmShape.Audit)
+        foreach (var shape in shapes)
         {
             var random = new Random(1234);
             var a = RandomTensor(random, shape.M, shape.K);

@@ -19,7 +19,8 @@ switch (args.FirstOrDefault())
         // The peak is measured before and after the GEMMs and the larger kept: on a shared machine a neighbour's burst
         // can only lower a measurement, and a fraction of peak must not be inflated by an unlucky one.
         var before = threads.ToDictionary(t => t.ToString(), t => FmaPeak.GigaflopsPerSecond(t));
-        var timings = GemmBench.Run(threads, double.Parse(Option("--seconds", "1.0")), minReps: 3, maxReps: 15);
+        var shapes = Option("--shapes", "") is { Length: > 0 } list ? GemmShape.Parse(list) : GemmShape.Audit;
+        var timings = GemmBench.Run(shapes, threads, double.Parse(Option("--seconds", "1.0")), minReps: 3, maxReps: 15);
         var peak = threads.ToDictionary(t => t.ToString(), t => Math.Max(before[t.ToString()], FmaPeak.GigaflopsPerSecond(t)));
         foreach (var (t, gflops) in peak) Console.Error.WriteLine($"fma peak {t} thread(s): {gflops:F1} GFLOP/s");
         var result = new { kernel = new CpuBackend(1).MatMulKernel, fma_peak_gflops = peak, gemm = timings };
@@ -37,7 +38,7 @@ switch (args.FirstOrDefault())
     }
     default:
         Console.Error.WriteLine("""
-            usage: saeaudit-bench gemm [--threads 1,2] [--seconds S] [--out gemm_ours.json]
+            usage: saeaudit-bench gemm [--threads 1,2] [--seconds S] [--shapes MxKxN[T],...] [--out gemm_ours.json]
                    saeaudit-bench rows <manifest.json> <rows.npy>
                    saeaudit-bench profile <manifest.json> [--threads N] [--out profile.json]
             """);

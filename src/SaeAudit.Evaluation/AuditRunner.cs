@@ -115,13 +115,24 @@ public sealed class AuditRunner(IComputeBackend backend, IAuditProgress? progres
         var buffers = lease.Workspace;
 
         // Outlier thresholds and the dist histogram range come from the first calibration_rows rows (SPEC §3, §12).
+        // The first calibration batches' prefixes (up to KeptPrefixFloats) are kept for the main loop, which would
+        // compute the same ones again.
         var calibration = new OutlierCalibration(pair.Outliers);
+        var calibrated = new Queue<(HookedPrefix Base, HookedPrefix Finetune)>();
+        long keptFloats = 0;
         foreach (var batch in batches)
         {
             if (calibration.Complete) break;
-            prefixBase = baseModel.RunToHook(batch, hook, prefixBase);
-            prefixFinetune = finetune.RunToHook(batch, hook, prefixFinetune);
-            calibration.Add(prefixBase.Activation, prefixFinetune.Activation, TokenMask.Create(batch, specialIds));
+            var keep = keptFloats < KeptPrefixFloats;
+            var calibratedBase = baseModel.RunToHook(batch, hook, keep ? null : prefixBase);
+            var calibratedFinetune = finetune.RunToHook(batch, hook, keep ? null : prefixFinetune);
+            calibration.Add(calibratedBase.Activation, calibratedFinetune.Activation, TokenMask.Create(batch, specialIds));
+            if (keep)
+            {
+                calibrated.Enqueue((calibratedBase, calibratedFinetune));
+                keptFloats += calibratedBase.Floats + calibratedFinetune.Floats;
+            }
+            else (prefixBase, prefixFinetune) = (calibratedBase, calibratedFinetune);
         }
         var filter = calibration.Result();
 
@@ -136,8 +147,9 @@ public sealed class AuditRunner(IComputeBackend backend, IAuditProgress? progres
         foreach (var batch in batches)
         {
             cancellation.ThrowIfCancellationRequested();
-            prefixBase = baseModel.RunToHook(batch, hook, prefixBase);
-            prefixFinetune = finetune.RunToHook(batch, hook, prefixFinetune);
+            (prefixBase, prefixFinetune) = calibrated.TryDequeue(out var kept)
+                ? kept
+                : (baseModel.RunToHook(batch, hook, prefixBase), finetune.RunToHook(batch, hook, prefixFinetune));
             var mask = TokenMask.Create(batch, specialIds, prefixBase.Activation, prefixFinetune.Activation, filter);
             activations.Add(prefixBase.Activation, prefixFinetune.Activation, mask);
 
@@ -241,25 +253,26 @@ public sealed class AuditRunner(IComputeBackend backend, IAuditProgress? progres
         for (var first = 0; first < tokens; first += chunkRows)
         {
             var rows = Math.Min(chunkRows, tokens - first);
-            var logitsClean = buffers.Get(BatchBuffer.LogitsClean, rows, vocab);
-            var logitsSae = buffers.Get(BatchBuffer.LogitsSae, rows, vocab);
-            var logitsZero = buffers.Get(BatchBuffer.LogitsZero, rows, vocab);
-            model.UnembedRows(residualClean, first, logitsClean);
-            model.UnembedRows(residualSae, first, logitsSae);
-            model.UnembedRows(residualZero, first, logitsZero);
-            loss.Add(logitsClean, logitsSae, logitsZero, prefix.Tokens, mask, first);
+            var logits = buffers.Get(BatchBuffer.Logits, DownstreamLoss.Runs * rows, vocab);
+            model.UnembedRows([residualClean, residualSae, residualZero], first, logits);
+            loss.Add(logits, prefix.Tokens, mask, first);
         }
     }
 
-    /// <summary>Rows per logits chunk: about <see cref="LogitsChunkFloats"/> floats (16 MiB) per chunk, so the memory for
-    /// logits does not grow with vocab × tokens, but at least <see cref="MinLogitsChunkRows"/> rows, so the unembedding
-    /// GEMM, which packs all of W_U once per chunk, stays efficient for large vocabularies (128 rows of 256k logits: 128 MiB).</summary>
+    /// <summary>Rows per logits chunk: about <see cref="LogitsChunkFloats"/> floats (64 MiB) per run, so the memory for
+    /// logits does not grow with vocab × tokens, but at least <see cref="MinLogitsChunkRows"/> rows. The three runs are
+    /// unembedded in one GEMM, which packs all of W_U once per chunk: fewer, taller chunks keep it efficient (GPT-2:
+    /// 3 × 333 rows; 128 rows of 256k logits: 3 × 128 MiB).</summary>
     private static int LogitsChunkRows(int tokens, int vocab) =>
         (int)Math.Min(tokens, Math.Max(MinLogitsChunkRows, LogitsChunkFloats / vocab));
 
-    private const long LogitsChunkFloats = 1 << 22;
+    private const long LogitsChunkFloats = 1 << 24;
 
     private const int MinLogitsChunkRows = 128;
+
+    /// <summary>Prefix floats the calibration keeps for the main loop (256 MiB): the default 32 calibration rows of
+    /// a 2B model fit, a large calibration_rows does not hold every batch in memory.</summary>
+    private const long KeptPrefixFloats = 1 << 26;
 
     /// <summary>The per-batch buffers of a pair (<see cref="Workspace{TSlot}"/> slots).</summary>
     private enum BatchBuffer
@@ -273,9 +286,7 @@ public sealed class AuditRunner(IComputeBackend backend, IAuditProgress? progres
         ResidualClean,
         ResidualSae,
         ResidualZero,
-        LogitsClean,
-        LogitsSae,
-        LogitsZero,
+        Logits,
     }
 
     private static SpecialTokens SpecialTokensOf(Models.Checkpoints.ModelConfig config)
@@ -296,7 +307,8 @@ public sealed class AuditRunner(IComputeBackend backend, IAuditProgress? progres
     }
 
     private static WeightTensors WeightsOf(HookedTransformer model) =>
-        new(model.Checkpoint.TensorNames, name => model.Checkpoint.LoadFloat32(name));
+        new(model.Checkpoint.TensorNames, name => new StoredTensor([.. model.Checkpoint.Entry(name).Shape],
+            (start, destination) => model.Checkpoint.ReadFloat32(name, start, destination)));
 
     private static PairParameters ParametersOf(PairSpec pair, HookPoint hook, int context, bool prependBos,
         SpecialTokens special, HookedTransformer baseModel, HookedTransformer finetune, SparseAutoencoder sae,

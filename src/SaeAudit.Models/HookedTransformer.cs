@@ -128,22 +128,32 @@ public sealed class HookedTransformer : IDisposable
     /// <summary>Logits [rows, vocab] of the final residual's rows [<paramref name="firstRow"/>, firstRow + rows),
     /// rows = <paramref name="logits"/>.Rows: bit-identical to those rows of the whole batch's logits, so a consumer
     /// can take them in chunks and never hold [tokens, vocab].</summary>
-    public void UnembedRows(Tensor residual, int firstRow, Tensor logits)
+    public void UnembedRows(Tensor residual, int firstRow, Tensor logits) => UnembedRows([residual], firstRow, logits);
+
+    /// <summary>The same rows of several final residuals (runs of one batch) unembedded in one GEMM, into
+    /// <paramref name="logits"/> [runs × rows, vocab], run after run: W_U is read once for all of them. Each row is
+    /// bit-identical to the single-residual result.</summary>
+    public void UnembedRows(IReadOnlyList<Tensor> residuals, int firstRow, Tensor logits)
     {
-        int rows = logits.Rows, d = Model.DModel;
-        if (residual.Columns != d || firstRow < 0 || firstRow + rows > residual.Rows)
-            throw new ArgumentException($"rows [{firstRow}, {firstRow + rows}) are not in the residual {residual}");
+        int d = Model.DModel, runs = residuals.Count;
+        if (runs == 0 || logits.Rows % runs != 0)
+            throw new ArgumentException($"logits {logits} do not split into {runs} runs");
+        var rows = logits.Rows / runs;
+        foreach (var residual in residuals)
+            if (residual.Columns != d || firstRow < 0 || firstRow + rows > residual.Rows)
+                throw new ArgumentException($"rows [{firstRow}, {firstRow + rows}) are not in the residual {residual}");
         if (logits.Columns != Model.VocabSize)
             throw new ArgumentException($"logits {logits} must have {Model.VocabSize} columns");
         using var lease = WorkspacePool<ForwardBuffer>.Rent();
         var workspace = lease.Workspace;
-        var chunk = residual;
-        if (rows != residual.Rows)
+        var stacked = residuals[0];
+        if (runs > 1 || rows != stacked.Rows)
         {
-            chunk = workspace.Get(ForwardBuffer.ResidualRows, rows, d);
-            residual.Data.AsSpan(firstRow * d, rows * d).CopyTo(chunk.AsSpan());
+            stacked = workspace.Get(ForwardBuffer.ResidualRows, runs * rows, d);
+            for (var run = 0; run < runs; run++)
+                residuals[run].Data.AsSpan(firstRow * d, rows * d).CopyTo(stacked.Data.AsSpan(run * rows * d));
         }
-        Model.Unembed(chunk, logits, workspace);
+        Model.Unembed(stacked, logits, workspace);
     }
 
     public void Dispose() => Model.Checkpoint.Dispose();
@@ -175,6 +185,9 @@ public sealed class HookedPrefix
     public Tensor Activation { get; }
 
     internal Tensor? ResidualBeforeBlock { get; }
+
+    /// <summary>Floats this prefix holds (what keeping it costs).</summary>
+    public long Floats => Activation.Length + (ResidualBeforeBlock?.Length ?? 0);
 
     internal static HookedPrefix Create(TokenBatch tokens, HookPoint hook, int d, bool isBranch) =>
         new(tokens, hook, Tensor.Zeros(tokens.Tokens, d), isBranch ? Tensor.Zeros(tokens.Tokens, d) : null);

@@ -58,7 +58,7 @@ internal static unsafe class Gemm
 
         int strips = Ceiling(op.M, kernel.MR), panels = Ceiling(op.N, kernel.NR);
         if ((long)op.M * op.N * op.K < ParallelThreshold) threads = 1;
-        var (rowParts, colParts) = Partition(strips, panels, threads);
+        var (rowParts, colParts) = Partition(strips, panels, threads, kernel.MR, kernel.NR);
         if (rowParts * colParts == 1)
         {
             ComputeRectangle(kernel, op, 0, strips, 0, panels);
@@ -76,8 +76,10 @@ internal static unsafe class Gemm
     }
 
     /// <summary>Splits the strips×panels tile grid into rowParts×colParts rectangles, one per worker, minimising the
-    /// largest rectangle; ties go to splitting columns (each worker then packs only its own part of B).</summary>
-    internal static (int RowParts, int ColParts) Partition(int strips, int panels, int threads)
+    /// largest worker's cost: its tiles' multiply-adds plus what it packs, for every worker packs all of A's rows in
+    /// its rectangle once per NC block of its columns and all of B's columns in it. So a tall, narrow C (N = d_model)
+    /// is split by rows, a wide one (an unembedding) by columns.</summary>
+    internal static (int RowParts, int ColParts) Partition(int strips, int panels, int threads, int mr, int nr)
     {
         for (int workers = Math.Min(threads, strips * panels); workers > 1; workers--)
         {
@@ -88,13 +90,19 @@ internal static unsafe class Gemm
                 if (workers % colParts != 0) continue;
                 int rowParts = workers / colParts;
                 if (rowParts > strips || colParts > panels) continue;
-                long cost = (long)Ceiling(strips, rowParts) * Ceiling(panels, colParts);
+                long rows = (long)Ceiling(strips, rowParts) * mr, columns = (long)Ceiling(panels, colParts) * nr;
+                // Per unit of K: multiply-adds, and packed elements weighted by PackCost.
+                long cost = rows * columns + PackCost * (rows * Ceiling((int)columns, NC) + columns);
                 if (cost < bestCost) (best, bestCost) = ((rowParts, colParts), cost);
             }
             if (bestCost != long.MaxValue) return best;
         }
         return (1, 1);
     }
+
+    /// <summary>Packing one element costs about as much as this many multiply-adds in the kernel (a 16-lane FMA does
+    /// 16 per half cycle; packing moves or transposes an element from memory in about one).</summary>
+    private const int PackCost = 32;
 
     /// <summary>Computes C over row strips [strip0, strip1) and column panels [panel0, panel1) on this thread.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

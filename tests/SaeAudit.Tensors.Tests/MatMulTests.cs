@@ -190,13 +190,18 @@ public class MatMulTests
     }
 
     [Fact]
-    public void PartitionBalancesTilesAndPrefersColumnSplits()
+    public void PartitionBalancesTilesAndSplitsWhereLessIsPacked()
     {
-        Gemm.Partition(147, 96, 2).Should().Be((1, 2));
-        Gemm.Partition(147, 1, 2).Should().Be((2, 1));
-        Gemm.Partition(1, 1, 8).Should().Be((1, 1));
-        Gemm.Partition(2, 2, 3).Should().Be((1, 2)); // 3 workers cannot split a 2×2 grid evenly: use 2
-        Gemm.Partition(100, 100, 4).Should().Be((1, 4));
-        Gemm.Partition(100, 3, 4).Should().Be((4, 1));
+        // 14×32 tiles (AVX-512). 2048 rows × 3072 columns: columns (each worker packs A once, half of B).
+        Gemm.Partition(147, 96, 2, 14, 32).Should().Be((1, 2));
+        // 2048 × 768 (MLP down, SAE decode): rows (a column split would make both workers pack all of A).
+        Gemm.Partition(147, 24, 2, 14, 32).Should().Be((2, 1));
+        // 999 × 50257 (the stacked unembedding): columns.
+        Gemm.Partition(72, 1571, 2, 14, 32).Should().Be((1, 2));
+        Gemm.Partition(147, 1, 2, 14, 32).Should().Be((2, 1));
+        Gemm.Partition(1, 1, 8, 14, 32).Should().Be((1, 1));
+        Gemm.Partition(2, 2, 3, 14, 32).Should().Be((1, 2)); // 3 workers cannot split a 2×2 grid evenly: use 2
+        Gemm.Partition(100, 100, 4, 14, 32).Should().Be((1, 4));
+        Gemm.Partition(100, 3, 4, 14, 32).Should().Be((4, 1));
     }
 }

@@ -29,26 +29,27 @@ public sealed class DownstreamLoss
     /// <summary>Loss positions scored so far.</summary>
     public long Positions { get; private set; }
 
-    /// <summary>Scores the loss positions among tokens [<paramref name="firstRow"/>, firstRow + rows) of a batch, rows =
-    /// the logits' row count, so a batch can be fed in row chunks (in order): every position's values, and the order in
-    /// which they are summed, are the same as when the batch is fed whole.</summary>
-    /// <param name="logitsClean">[rows, vocab] of the unmodified run</param>
-    /// <param name="logitsSae">[rows, vocab] with x̂ spliced in at kept positions</param>
-    /// <param name="logitsZero">[rows, vocab] with the zero vector spliced in at every position</param>
+    /// <summary>The runs whose logits <see cref="Add"/> takes stacked: clean, SAE-spliced, zero-spliced.</summary>
+    public const int Runs = 3;
+
+    /// <summary>Scores the loss positions among tokens [<paramref name="firstRow"/>, firstRow + rows) of a batch, so a
+    /// batch can be fed in row chunks (in order): every position's values, and the order in which they are summed, are
+    /// the same as when the batch is fed whole.</summary>
+    /// <param name="logits">[3 × rows, vocab]: the rows of the unmodified run, then the same rows with x̂ spliced in at
+    /// kept positions, then with the zero vector spliced in at every position (one unembedding GEMM makes all three)</param>
     /// <param name="tokens">the batch's input ids (targets are the next id of the same row)</param>
     /// <param name="mask">the batch's special tokens</param>
-    /// <param name="firstRow">the batch token the logits' first row belongs to</param>
-    public void Add(Tensor logitsClean, Tensor logitsSae, Tensor logitsZero, TokenBatch tokens, TokenMask mask, int firstRow = 0)
+    /// <param name="firstRow">the batch token the logits' first rows belong to</param>
+    public void Add(Tensor logits, TokenBatch tokens, TokenMask mask, int firstRow = 0)
     {
-        var rows = logitsClean.Rows;
         if (mask.Count != tokens.Tokens || mask.Sequence != tokens.Sequence)
             throw new ArgumentException("the token mask does not match the token batch");
-        if (logitsSae.Rows != rows || logitsZero.Rows != rows || firstRow < 0 || firstRow + rows > tokens.Tokens)
-            throw new ArgumentException(
-                $"logits have {rows}/{logitsSae.Rows}/{logitsZero.Rows} rows from token {firstRow} of {tokens.Tokens}");
-        var vocab = logitsClean.Columns;
-        if (logitsSae.Columns != vocab || logitsZero.Columns != vocab)
-            throw new ArgumentException("the three logits tensors differ in vocabulary size");
+        if (logits.Rows % Runs != 0)
+            throw new ArgumentException($"logits {logits} do not stack {Runs} runs of equal rows");
+        var rows = logits.Rows / Runs;
+        if (firstRow < 0 || firstRow + rows > tokens.Tokens)
+            throw new ArgumentException($"logits have {rows} rows per run from token {firstRow} of {tokens.Tokens}");
+        var vocab = logits.Columns;
 
         var count = CollectPositions(tokens, mask, vocab, firstRow, firstRow + rows);
         // Positions are independent: score them in parallel into per-position slots, then sum in position order,
@@ -58,9 +59,9 @@ public sealed class DownstreamLoss
             var t = _positions[k];
             var row = t - firstRow;
             var target = tokens.Ids[t + 1];
-            _ceClean[k] = scratch.SetReference(logitsClean.Row(row), target);
-            (_ceSae[k], _klSae[k]) = scratch.Compare(logitsSae.Row(row), target);
-            (_ceZero[k], _klZero[k]) = scratch.Compare(logitsZero.Row(row), target);
+            _ceClean[k] = scratch.SetReference(logits.Row(row), target);
+            (_ceSae[k], _klSae[k]) = scratch.Compare(logits.Row(rows + row), target);
+            (_ceZero[k], _klZero[k]) = scratch.Compare(logits.Row(2 * rows + row), target);
             return scratch;
         }, _scratch.Add);
         for (var k = 0; k < count; k++)

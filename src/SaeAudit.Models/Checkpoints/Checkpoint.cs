@@ -94,6 +94,10 @@ public sealed class Checkpoint : IDisposable
     /// after the same shape check as <see cref="LoadFloat32(string, int[])"/>.</summary>
     public WeightMatrix LoadWeights(string name, int rows, int columns) => CheckedFile(name, [rows, columns]).Weights(name);
 
+    /// <summary>Elements [<paramref name="start"/>, start + destination.Length) of a float tensor as float32, read in
+    /// place (see <see cref="SafetensorsFile.ReadFloat32(string, long, Span{float})"/>).</summary>
+    public void ReadFloat32(string name, long start, Span<float> destination) => FileOf(name).ReadFloat32(name, start, destination);
+
     /// <summary>The stored elements of <paramref name="name"/> without a copy (see <see cref="SafetensorsFile.RawSpan{T}"/>).</summary>
     public ReadOnlySpan<T> RawSpan<T>(string name) where T : unmanaged => FileOf(name).RawSpan<T>(name);
 

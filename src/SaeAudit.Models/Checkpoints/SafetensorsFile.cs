@@ -130,6 +130,19 @@ public sealed unsafe class SafetensorsFile : IDisposable
     /// <summary>Loads a float tensor into <paramref name="destination"/> (length = element count), e.g. a preallocated buffer.</summary>
     public void ReadFloat32(string name, Span<float> destination) => ReadFloat32(Entry(name), destination);
 
+    /// <summary>Elements [<paramref name="start"/>, start + destination.Length) of a float tensor (row-major) as
+    /// float32, read from the mapping: a large tensor can be streamed without a float32 copy of it.</summary>
+    public void ReadFloat32(string name, long start, Span<float> destination)
+    {
+        var entry = Entry(name);
+        RequireFloat(entry);
+        if (start < 0 || start + destination.Length > entry.ElementCount)
+            throw new ArgumentOutOfRangeException(nameof(start),
+                $"elements [{start}, {start + destination.Length}) are not in tensor '{name}' of {entry.ElementCount}");
+        fixed (float* dst = destination)
+            Float32Conversion.Convert(entry.DType, DataOf(entry) + start * entry.DType.Size(), dst, destination.Length);
+    }
+
     /// <summary>Loads an integer tensor (I8/U8/I16/U16/I32/U32/I64/U64) as int32; values outside int32 are an error.</summary>
     public int[] LoadInt32(string name)
     {
@@ -201,15 +214,20 @@ public sealed unsafe class SafetensorsFile : IDisposable
 
     private void ReadFloat32(TensorEntry entry, Span<float> destination)
     {
-        if (!entry.DType.IsFloat())
-            throw InvalidInputException.For(Path, SafetensorsHeader.TensorField(entry.Name),
-                $"dtype {entry.DType.Name()} cannot be loaded as float32 (expected F32, F16, BF16 or F64)");
+        RequireFloat(entry);
         if (destination.Length != entry.ElementCount)
             throw new ArgumentException(
                 $"destination has {destination.Length} elements, tensor '{entry.Name}' has {entry.ElementCount}", nameof(destination));
         var source = DataOf(entry);
         fixed (float* dst = destination)
             Float32Conversion.Convert(entry.DType, source, dst, entry.ElementCount);
+    }
+
+    private void RequireFloat(TensorEntry entry)
+    {
+        if (!entry.DType.IsFloat())
+            throw InvalidInputException.For(Path, SafetensorsHeader.TensorField(entry.Name),
+                $"dtype {entry.DType.Name()} cannot be loaded as float32 (expected F32, F16, BF16 or F64)");
     }
 
     private byte* DataOf(TensorEntry entry)

@@ -22,7 +22,7 @@ public class DownstreamLossTests
         var sae = Logits(junk, [1, 0, 0], uniform, junk, junk, [0, 0, 1], junk, junk);
         var zero = Logits(junk, [5, 0, 0], [5, 0, 0], junk, junk, [5, 0, 0], junk, junk);
         var loss = new DownstreamLoss();
-        loss.Add(clean, sae, zero, tokens, mask);
+        loss.Add(Stacked(clean, sae, zero), tokens, mask);
 
         loss.Positions.Should().Be(3);
         var r = loss.Result();
@@ -53,8 +53,8 @@ public class DownstreamLossTests
         var clean = Logits(any, [1000, 1000], any);
         var sae = Logits(any, [1000, -1000], any);
         var loss = new DownstreamLoss();
-        loss.Add(clean, sae, sae, tokens, mask);
-        loss.Add(clean, clean, sae, tokens, mask);
+        loss.Add(Stacked(clean, sae, sae), tokens, mask);
+        loss.Add(Stacked(clean, clean, sae), tokens, mask);
         var r = loss.Result();
         loss.Positions.Should().Be(2);
         r.Ce.Clean.Should().BeApproximately(Math.Log(2), 1e-14);
@@ -80,19 +80,25 @@ public class DownstreamLossTests
         var (clean, sae, zero) = (RandomLogits(), RandomLogits(), RandomLogits());
 
         var whole = new DownstreamLoss();
-        whole.Add(clean, sae, zero, batch, mask);
-        whole.Add(sae, clean, zero, batch, mask);
+        whole.Add(Stacked(clean, sae, zero), batch, mask);
+        whole.Add(Stacked(sae, clean, zero), batch, mask);
         var chunked = new DownstreamLoss(threads: 2);
         foreach (var (first, count) in new[] { (0, 7), (7, 1), (8, 15), (23, 7) })
-            chunked.Add(Rows(clean, first, count), Rows(sae, first, count), Rows(zero, first, count), batch, mask, first);
+            chunked.Add(Stacked(Rows(clean, first, count), Rows(sae, first, count), Rows(zero, first, count)), batch, mask, first);
         foreach (var (first, count) in new[] { (0, 29), (29, 1) })
-            chunked.Add(Rows(sae, first, count), Rows(clean, first, count), Rows(zero, first, count), batch, mask, first);
+            chunked.Add(Stacked(Rows(sae, first, count), Rows(clean, first, count), Rows(zero, first, count)), batch, mask, first);
 
         chunked.Positions.Should().Be(whole.Positions);
         chunked.Result().Should().Be(whole.Result(), "each position is scored alike and summed in the same order");
-        FluentActions.Invoking(() => chunked.Add(Rows(clean, 0, 2), Rows(sae, 0, 2), Rows(zero, 0, 2), batch, mask, 29))
+        FluentActions.Invoking(() => chunked.Add(Stacked(Rows(clean, 0, 2), Rows(sae, 0, 2), Rows(zero, 0, 2)), batch, mask, 29))
             .Should().Throw<ArgumentException>();
+        FluentActions.Invoking(() => chunked.Add(Rows(clean, 0, 4), batch, mask))
+            .Should().Throw<ArgumentException>("4 rows do not stack three runs");
     }
+
+    /// <summary>The three runs' logits stacked as <see cref="DownstreamLoss.Add"/> takes them.</summary>
+    private static SaeAudit.Tensors.Tensor Stacked(SaeAudit.Tensors.Tensor clean, SaeAudit.Tensors.Tensor sae, SaeAudit.Tensors.Tensor zero) =>
+        Matrix(3 * clean.Rows, clean.Columns, [.. clean.Data, .. sae.Data, .. zero.Data]);
 
     private static SaeAudit.Tensors.Tensor Logits(params float[][] rows) =>
         Matrix(rows.Length, rows[0].Length, [.. rows.SelectMany(r => r)]);

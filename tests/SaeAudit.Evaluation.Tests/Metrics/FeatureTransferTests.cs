@@ -157,11 +157,13 @@ public class FeatureTransferTests
         similarity[2].Should().Be(double.NaN);
     }
 
-    [Fact]
-    public void Logit_similarity_agrees_with_a_two_pass_computation_on_random_weights()
+    [Theory]
+    [InlineData(16, 300, 20)] // whole 4×4 tiles and vocabulary blocks, one partial feature group
+    [InlineData(24, 302, 23)] // a partial tile of features and of unembedding rows
+    [InlineData(20, 130, 6)] // d not a multiple of the vector width: the untiled path
+    public void Logit_similarity_agrees_with_a_two_pass_computation_on_random_weights(int d, int vocab, int features)
     {
-        // 20 features over a vocabulary of 300 rows with a large common row offset (like real unembeddings).
-        const int d = 16, vocab = 300, features = 20;
+        // Random weights with a large common row offset in the unembeddings (like real ones).
         var random = new Random(7);
         float[] Uniform(int n, double offset) => Enumerable.Range(0, n).Select(_ => (float)(random.NextDouble() - 0.5 + offset)).ToArray();
         var weights = new LogitWeights(Matrix(features, d, Uniform(features * d, 0)),
@@ -176,5 +178,6 @@ public class FeatureTransferTests
                 Logits(weights.GainFinetune, weights.UnembeddingFinetune.ToFloat32()));
             similarity[i].Should().BeApproximately(expected, 1e-12);
         }
+        LogitSimilarity.Compute(Enumerable.Range(0, features).ToArray(), weights, threads: 1).Should().Equal(similarity);
     }
 }

@@ -18,8 +18,8 @@ public class ReferenceCrossCheckTests
         var (reference, parameters) = Load(referenceCase);
         var baseModel = ReadSafetensors(CheckpointPath(parameters, "base", "model.safetensors"));
         var finetune = ReadSafetensors(CheckpointPath(parameters, "finetune", "model.safetensors"));
-        var r = WeightDifference.Compute(new WeightTensors(baseModel.Keys, k => baseModel[k]),
-            new WeightTensors(finetune.Keys, k => finetune[k]));
+        var r = WeightDifference.Compute(new WeightTensors(baseModel.Keys, k => StoredTensor.Of(baseModel[k])),
+            new WeightTensors(finetune.Keys, k => StoredTensor.Of(finetune[k])));
 
         var expected = reference.GetProperty("weights");
         r.UnembedNormRatio.Should().BeApproximately(expected.GetProperty("unembed_norm_ratio").GetDouble(), 1e-12);

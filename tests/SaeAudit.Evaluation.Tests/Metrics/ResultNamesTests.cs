@@ -42,7 +42,7 @@ public class ResultNamesTests
         var weights = new LogitWeights(Matrix(1, 1, 1), [1f], Matrix(2, 1, 1, 2), [1f], Matrix(2, 1, 1, 2));
         ShouldMatch(transfer.Result([1], [1], TransferSpec.Default, 0, weights), ReferencePair.GetProperty("transfer"));
         var tensors = new Dictionary<string, Tensor> { ["wte.weight"] = Matrix(1, 1, 1) };
-        var source = new WeightTensors(tensors.Keys, k => tensors[k]);
+        var source = new WeightTensors(tensors.Keys, k => StoredTensor.Of(tensors[k]));
         ShouldMatch(WeightDifference.Compute(source, source), ReferencePair.GetProperty("weights"), nested: false);
     }
 

@@ -29,8 +29,8 @@ public class WeightDifferenceTests
             ["transformer.h.0.attn.bias"] = new([0, 0, 0, 0], 1, 1, 2, 2),
             ["transformer.ln_f.weight"] = new([1, 1], 2),
         };
-        var r = WeightDifference.Compute(new WeightTensors(baseTensors.Keys, k => baseTensors[k]),
-            new WeightTensors(finetuneTensors.Keys, k => finetuneTensors[k]));
+        var r = WeightDifference.Compute(new WeightTensors(baseTensors.Keys, k => StoredTensor.Of(baseTensors[k])),
+            new WeightTensors(finetuneTensors.Keys, k => StoredTensor.Of(finetuneTensors[k])));
 
         r.Tensors.Keys.Should().Equal("h.0.mlp.c_fc.weight", "ln_f.weight", "wte.weight");
         r.Tensors["wte.weight"].Should().BeApproximately(0.5, 1e-15);
@@ -61,8 +61,8 @@ public class WeightDifferenceTests
             ["model.embed_tokens.weight"] = new([1, 2], 1, 2),
             ["lm_head.weight"] = new([3, 0], 1, 2),
         };
-        var r = WeightDifference.Compute(new WeightTensors(baseTensors.Keys, k => baseTensors[k]),
-            new WeightTensors(finetuneTensors.Keys, k => finetuneTensors[k]));
+        var r = WeightDifference.Compute(new WeightTensors(baseTensors.Keys, k => StoredTensor.Of(baseTensors[k])),
+            new WeightTensors(finetuneTensors.Keys, k => StoredTensor.Of(finetuneTensors[k])));
         r.Layers["blocks.1"].Should().BeApproximately(4 / Math.Sqrt(50), 1e-15);
         r.Layers["embedding"].Should().BeApproximately(1 / Math.Sqrt(2), 1e-15);
         r.Layers["unembedding"].Should().BeApproximately(0.5, 1e-15);
@@ -76,7 +76,7 @@ public class WeightDifferenceTests
         // 200 000 elements span several chunks: B = 1, F = 1.5 → Σ(ΔW)² = 50 000, Σ W_B² = 200 000.
         var w = Enumerable.Repeat(1f, 200_000).ToArray();
         var wf = Enumerable.Repeat(1.5f, 200_000).ToArray();
-        WeightDifference.Sums(w, wf, w.Length).Should().Be((50_000.0, 200_000.0, 450_000.0));
+        WeightDifference.Sums(StoredTensor.Of(new Tensor(w, w.Length)).Read, StoredTensor.Of(new Tensor(wf, wf.Length)).Read, w.Length).Should().Be((50_000.0, 200_000.0, 450_000.0));
     }
 
     [Theory]

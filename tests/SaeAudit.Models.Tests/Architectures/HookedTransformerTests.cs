@@ -23,11 +23,21 @@ public sealed class HookedTransformerTests
 
         var residual = Tensor.Zeros(tokens.Tokens, model.DModel);
         model.ContinueFromHook(prefix, substitute, residual);
+        var clean = model.RunFromHook(prefix, prefix.Activation);
+        var cleanResidual = Tensor.Zeros(tokens.Tokens, model.DModel);
+        model.ContinueFromHook(prefix, prefix.Activation, cleanResidual);
         foreach (var (first, count) in new[] { (0, 17), (17, 1), (18, 64), (82, 38) })
         {
             var chunk = Tensor.Zeros(count, model.VocabSize);
             model.UnembedRows(residual, first, chunk);
             BitIdentical(chunk.Data, whole.Data.AsSpan(first * model.VocabSize, count * model.VocabSize)).Should().BeTrue($"rows [{first}, {first + count})");
+            // Several runs stacked in one GEMM (how the audit unembeds clean, SAE and zero runs): each block the same.
+            var stacked = Tensor.Zeros(3 * count, model.VocabSize);
+            model.UnembedRows([cleanResidual, residual, cleanResidual], first, stacked);
+            var block = count * model.VocabSize;
+            BitIdentical(stacked.Data.AsSpan(0, block), clean.Data.AsSpan(first * model.VocabSize, block)).Should().BeTrue();
+            BitIdentical(stacked.Data.AsSpan(block, block), chunk.Data).Should().BeTrue();
+            BitIdentical(stacked.Data.AsSpan(2 * block, block), clean.Data.AsSpan(first * model.VocabSize, block)).Should().BeTrue();
         }
     }
 

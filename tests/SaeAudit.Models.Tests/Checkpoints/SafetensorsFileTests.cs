@@ -77,6 +77,25 @@ public class SafetensorsFileTests
         }
     }
 
+    [Theory]
+    [InlineData("base")]
+    [InlineData("base-bf16")]
+    public void RangedReads_EqualTheSameElementsOfTheWholeTensor(string folder)
+    {
+        using var file = SafetensorsFile.Open(Gpt2Model(folder));
+        var whole = file.LoadFloat32("wte.weight").Data;
+        foreach (var (start, count) in new[] { (0, 1), (1, 127), (4095 * 128, 128), (1000, 70_000), (0, whole.Length) })
+        {
+            var part = new float[count];
+            file.ReadFloat32("wte.weight", start, part);
+            part.Should().Equal(whole.AsSpan(start, count).ToArray(), $"elements [{start}, {start + count})");
+        }
+        FluentActions.Invoking(() => file.ReadFloat32("wte.weight", whole.Length - 1, new float[2]))
+            .Should().Throw<ArgumentOutOfRangeException>();
+        FluentActions.Invoking(() => file.ReadFloat32("wte.weight", -1, new float[1]))
+            .Should().Throw<ArgumentOutOfRangeException>();
+    }
+
     [Fact]
     public void RawSpan_ExposesBf16BitsInPlace()
     {
