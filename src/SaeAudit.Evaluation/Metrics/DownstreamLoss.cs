@@ -115,39 +115,51 @@ public sealed class DownstreamLoss
     /// <summary>Per-worker float64 buffers of one vocabulary row, reused across positions and batches.</summary>
     private sealed class Scratch(int vocab)
     {
-        private readonly double[] _logProbClean = new double[vocab];
-        private readonly double[] _probClean = new double[vocab];
-        private readonly double[] _logProb = new double[vocab];
+        private readonly double[] _cleanLogits = new double[vocab];
+        private readonly double[] _cleanExp = new double[vocab];
+        private readonly double[] _logits = new double[vocab];
         private readonly double[] _work = new double[vocab];
+        private Normalizer _clean;
 
         public int Vocab => vocab;
 
-        /// <summary>Stores log p_clean and p_clean of this position; returns its cross-entropy.</summary>
+        /// <summary>Keeps z_c and exp(z_c − max_c) of this position's clean logits; returns its cross-entropy.</summary>
         public double SetReference(ReadOnlySpan<float> logits, int target)
         {
-            var sumExp = LogSoftmax(logits, _logProbClean, _probClean);
-            TensorPrimitives.Divide(_probClean, sumExp, _probClean);
-            return -_logProbClean[target];
+            _clean = Normalize(logits, _cleanLogits, _cleanExp);
+            return _clean.CrossEntropy(_cleanLogits[target]);
         }
 
-        /// <summary>Cross-entropy of <paramref name="logits"/> and KL(p_clean ‖ p) = Σ p_clean (log p_clean − log p).</summary>
+        /// <summary>Cross-entropy of <paramref name="logits"/> and KL(p_clean ‖ p) = Σ p_c (log p_c − log p) =
+        /// Σ p_c (z_c − z) + lse − lse_c (as Σ p_c = 1), with p_c = exp(z_c − max_c) / S_c: no log-probability
+        /// vectors, two passes fewer than subtracting them.</summary>
         public (double CrossEntropy, double Kl) Compare(ReadOnlySpan<float> logits, int target)
         {
-            LogSoftmax(logits, _logProb, _work);
-            TensorPrimitives.Subtract(_logProbClean, _logProb, _work);
-            return (-_logProb[target], TensorPrimitives.Dot<double>(_probClean, _work));
+            var normalizer = Normalize(logits, _logits, _work);
+            TensorPrimitives.Subtract(_cleanLogits, _logits, _work);
+            // lse − lse_c = (max − max_c) + (log S − log S_c): no cancellation between large logits.
+            var kl = TensorPrimitives.Dot<double>(_cleanExp, _work) / _clean.SumExp
+                + ((normalizer.Max - _clean.Max) + (normalizer.LogSumExpShifted - _clean.LogSumExpShifted));
+            return (normalizer.CrossEntropy(_logits[target]), kl);
         }
 
-        /// <summary>log p = (z − max) − log Σ exp(z − max) into <paramref name="logProb"/>; leaves exp(z − max) in
-        /// <paramref name="expShifted"/> and returns its sum.</summary>
-        private static double LogSoftmax(ReadOnlySpan<float> logits, Span<double> logProb, Span<double> expShifted)
+        /// <summary>Widens z into <paramref name="widened"/> and leaves exp(z − max) in <paramref name="expShifted"/>
+        /// (max: the float32 maximum, exact); log Σ exp z = max + log S.</summary>
+        private static Normalizer Normalize(ReadOnlySpan<float> logits, Span<double> widened, Span<double> expShifted)
         {
-            Statistics.Widen(logits, logProb);
-            TensorPrimitives.Subtract(logProb, TensorPrimitives.Max<double>(logProb), logProb);
-            TensorPrimitives.Exp<double>(logProb, expShifted);
+            Statistics.Widen(logits, widened);
+            double max = TensorPrimitives.Max(logits);
+            TensorPrimitives.Subtract(widened, max, expShifted);
+            TensorPrimitives.Exp<double>(expShifted, expShifted);
             var sumExp = TensorPrimitives.Sum<double>(expShifted);
-            TensorPrimitives.Subtract(logProb, Math.Log(sumExp), logProb);
-            return sumExp;
+            return new Normalizer(max, sumExp, Math.Log(sumExp));
+        }
+
+        /// <summary>log-softmax's normalizer of one row: the shift, S = Σ exp(z − max) and log S.</summary>
+        private readonly record struct Normalizer(double Max, double SumExp, double LogSumExpShifted)
+        {
+            /// <summary>−log p[target] = log S − (z[target] − max), in that order: exact shift, no large cancellation.</summary>
+            public double CrossEntropy(double targetLogit) => LogSumExpShifted - (targetLogit - Max);
         }
     }
 }

@@ -65,6 +65,21 @@ public class DownstreamLossTests
     }
 
     [Fact]
+    public void Kl_of_a_run_identical_to_the_clean_one_is_exactly_zero()
+    {
+        var tokens = new TokenBatch([0, 1, 2, 3], 1, 4);
+        var mask = TokenMask.Create(tokens, new HashSet<int>());
+        var random = new Random(3);
+        var clean = Logits([.. Enumerable.Range(0, 4 * 50).Select(_ => (float)(30 * random.NextDouble()))]).Reshape(4, 50);
+        var zero = Logits([.. Enumerable.Range(0, 4 * 50).Select(_ => (float)random.NextDouble())]).Reshape(4, 50);
+        var loss = new DownstreamLoss();
+        loss.Add(Stacked(clean, clean, zero), tokens, mask);
+        loss.Result().Kl.Sae.Should().Be(0);
+        loss.Result().Kl.Zero.Should().BePositive();
+        loss.Result().Ce.Sae.Should().Be(loss.Result().Ce.Clean);
+    }
+
+    [Fact]
     public void Feeding_a_batch_in_row_chunks_gives_the_same_bits_as_feeding_it_whole()
     {
         // 3 rows × 10 positions, vocab 7, id 6 special; chunks that cut rows and positions anywhere.
