@@ -1,8 +1,8 @@
 using System.Text.Json;
+using SaeAudit.Evaluation;
 using SaeAudit.Evaluation.Manifests;
 using SaeAudit.Evaluation.Sampling;
 using SaeAudit.Models.Checkpoints;
-using SaeAudit.Models.Tokenizers;
 using SaeAudit.Saes;
 
 namespace SaeAudit.Bench;
@@ -16,25 +16,10 @@ internal static class RowExport
     {
         var pair = ManifestLoader.Load(manifestPath).Pairs[0];
         var config = ModelConfig.Load(Path.Combine(pair.Base, "config.json"));
+        var finetuneConfig = ModelConfig.Load(Path.Combine(pair.Finetune, "config.json"));
         var sae = SaeConfig.Load(Path.Combine(pair.Sae, SaeConfig.FileName));
-        // As AuditRunner: BOS falls back to EOS, EOS to BOS.
-        var bos = config.BosTokenId ?? config.EosTokenId ?? throw new InvalidOperationException("config has no bos/eos id");
-        var special = new SpecialTokens(bos, config.EosTokenId ?? bos, config.PadTokenId);
-        var prependBos = pair.PrependBos ?? sae.PrependBos;
-        var tokenizerPath = Path.Combine(pair.Base, "tokenizer.json");
-        var tokenizer = new Lazy<Tokenizer>(() => Tokenizer.Load(tokenizerPath));
-
-        var rows = RowSampler.Sample(new SamplingOptions
-        {
-            DatasetPath = pair.Dataset.Path,
-            Field = pair.Dataset.Field ?? DatasetSpec.DefaultField,
-            ContextSize = pair.ContextSize,
-            NTokens = pair.NTokens,
-            Shuffle = pair.Dataset.Shuffle,
-            Seed = pair.Seed,
-            PrependBos = prependBos,
-            VocabSize = config.VocabSize,
-        }, text => tokenizer.Value.Encode(text, addSpecialTokens: false), special, Environment.ProcessorCount);
+        var (rows, special) = AuditRunner.SampleRows(pair, config, Path.Combine(pair.Base, "tokenizer.json"),
+            pair.PrependBos ?? sae.PrependBos, Math.Min(config.VocabSize, finetuneConfig.VocabSize), Environment.ProcessorCount);
 
         NpyFile.WriteInt32(npyPath, rows.Tokens, [rows.RowCount, rows.Context]);
         var sidecar = new

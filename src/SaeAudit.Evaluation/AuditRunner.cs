@@ -90,21 +90,11 @@ public sealed class AuditRunner(IComputeBackend backend, IAuditProgress? progres
             throw new InvalidInputException(
                 $"{pair.Finetune}: d_model {finetune.DModel} × {finetune.Layers} layers does not match the base model's {baseModel.DModel} × {baseModel.Layers}");
 
-        var special = SpecialTokensOf(baseModel.Config);
-        var specialIds = special.Ids.ToHashSet();
         var prependBos = pair.PrependBos ?? sae.PrependBos;
         var tokenizerPath = Path.Combine(baseSource.Folder, "tokenizer.json");
-        var rows = RowSampler.Sample(new SamplingOptions
-        {
-            DatasetPath = pair.Dataset.Path,
-            Field = pair.Dataset.Field ?? DatasetSpec.DefaultField,
-            ContextSize = pair.ContextSize,
-            NTokens = pair.NTokens,
-            Shuffle = pair.Dataset.Shuffle,
-            Seed = pair.Seed,
-            PrependBos = prependBos,
-            VocabSize = Math.Min(baseModel.VocabSize, finetune.VocabSize),
-        }, LazyTokenizer(tokenizerPath), special, backend.Threads);
+        var (rows, special) = SampleRows(pair, baseModel.Config, tokenizerPath, prependBos,
+            Math.Min(baseModel.VocabSize, finetune.VocabSize), backend.Threads);
+        var specialIds = special.Ids.ToHashSet();
         var context = rows.Context;
         var batches = rows.Batches(pair.BatchSize).ToList();
 
@@ -287,6 +277,27 @@ public sealed class AuditRunner(IComputeBackend backend, IAuditProgress? progres
         ResidualSae,
         ResidualZero,
         Logits,
+    }
+
+    /// <summary>The rows a pair evaluates (SPEC §2), with the special tokens of the base model they were built with
+    /// (BOS falls back to EOS and EOS to BOS). Text is tokenized with <paramref name="tokenizerPath"/>, loaded only
+    /// for text datasets.</summary>
+    public static (SampledRows Rows, SpecialTokens Special) SampleRows(PairSpec pair, Models.Checkpoints.ModelConfig baseConfig,
+        string tokenizerPath, bool prependBos, int vocabSize, int threads)
+    {
+        var special = SpecialTokensOf(baseConfig);
+        var rows = RowSampler.Sample(new SamplingOptions
+        {
+            DatasetPath = pair.Dataset.Path,
+            Field = pair.Dataset.Field ?? DatasetSpec.DefaultField,
+            ContextSize = pair.ContextSize,
+            NTokens = pair.NTokens,
+            Shuffle = pair.Dataset.Shuffle,
+            Seed = pair.Seed,
+            PrependBos = prependBos,
+            VocabSize = vocabSize,
+        }, LazyTokenizer(tokenizerPath), special, threads);
+        return (rows, special);
     }
 
     private static SpecialTokens SpecialTokensOf(Models.Checkpoints.ModelConfig config)
