@@ -18,7 +18,7 @@ internal static class RowExport
         var config = ModelConfig.Load(Path.Combine(pair.Base, "config.json"));
         var finetuneConfig = ModelConfig.Load(Path.Combine(pair.Finetune, "config.json"));
         var sae = SaeConfig.Load(Path.Combine(pair.Sae, SaeConfig.FileName));
-        var (rows, special) = AuditRunner.SampleRows(pair, config, Path.Combine(pair.Base, "tokenizer.json"),
+        var (rows, special) = AuditRunner.SampleRows(pair, pair.Dataset.Path, config, Path.Combine(pair.Base, "tokenizer.json"),
             pair.PrependBos ?? sae.PrependBos, Math.Min(config.VocabSize, finetuneConfig.VocabSize), Environment.ProcessorCount);
 
         NpyFile.WriteInt32(npyPath, rows.Tokens, [rows.RowCount, rows.Context]);

@@ -80,6 +80,7 @@ public sealed class AuditRunner(IComputeBackend backend, IAuditProgress? progres
         var baseSource = ModelSource.Resolve(pair.Base, HubFiles.Model, downloads, cancellation: cancellation);
         var finetuneSource = ModelSource.Resolve(pair.Finetune, HubFiles.Model, downloads, cancellation: cancellation);
         var saeSource = ModelSource.Resolve(pair.Sae, HubFiles.Sae, downloads, cancellation: cancellation);
+        var datasetSource = ModelSource.Resolve(pair.Dataset.Path, HubFiles.DatasetFile, downloads, cancellation: cancellation);
         using var baseModel = ModelLoader.Load(baseSource.Folder, backend);
         using var finetune = ModelLoader.Load(finetuneSource.Folder, backend);
         var sae = SparseAutoencoder.Load(saeSource.Folder, backend, pair.Hook);
@@ -92,7 +93,7 @@ public sealed class AuditRunner(IComputeBackend backend, IAuditProgress? progres
 
         var prependBos = pair.PrependBos ?? sae.PrependBos;
         var tokenizerPath = Path.Combine(baseSource.Folder, "tokenizer.json");
-        var (rows, special) = SampleRows(pair, baseModel.Config, tokenizerPath, prependBos,
+        var (rows, special) = SampleRows(pair, datasetSource.Folder, baseModel.Config, tokenizerPath, prependBos,
             Math.Min(baseModel.VocabSize, finetune.VocabSize), backend.Threads);
         var specialIds = special.Ids.ToHashSet();
         var context = rows.Context;
@@ -180,7 +181,7 @@ public sealed class AuditRunner(IComputeBackend backend, IAuditProgress? progres
         var provenance = new PairProvenance(
             pair.Name,
             ParametersOf(pair, hook, context, prependBos, special, baseModel, finetune, sae, pathsRelativeTo),
-            HashInputs(pair, baseModel, finetune, sae, tokenizerPath, pathsRelativeTo),
+            HashInputs(baseModel, finetune, sae, datasetSource.Folder, tokenizerPath, pathsRelativeTo),
             new PairExtras(
                 rows.Dataset.RowsAvailable,
                 rows.SourceRows.Take(32).ToList(),
@@ -192,7 +193,7 @@ public sealed class AuditRunner(IComputeBackend backend, IAuditProgress? progres
                 transferResult.Extras.SampledFeatures,
                 transferResult.Extras.DeadSampled.Born,
                 transferResult.Extras.DeadSampled.Died),
-            HubProvenanceOf(("base", baseSource), ("finetune", finetuneSource), ("sae", saeSource)));
+            HubProvenanceOf(("base", baseSource), ("finetune", finetuneSource), ("sae", saeSource), ("dataset", datasetSource)));
         return (result, provenance);
     }
 
@@ -282,13 +283,14 @@ public sealed class AuditRunner(IComputeBackend backend, IAuditProgress? progres
     /// <summary>The rows a pair evaluates (SPEC §2), with the special tokens of the base model they were built with
     /// (BOS falls back to EOS and EOS to BOS). Text is tokenized with <paramref name="tokenizerPath"/>, loaded only
     /// for text datasets.</summary>
-    public static (SampledRows Rows, SpecialTokens Special) SampleRows(PairSpec pair, Models.Checkpoints.ModelConfig baseConfig,
-        string tokenizerPath, bool prependBos, int vocabSize, int threads)
+    /// <param name="datasetFile">the local file of the pair's dataset (its <c>hf:</c> reference resolved)</param>
+    public static (SampledRows Rows, SpecialTokens Special) SampleRows(PairSpec pair, string datasetFile,
+        Models.Checkpoints.ModelConfig baseConfig, string tokenizerPath, bool prependBos, int vocabSize, int threads)
     {
         var special = SpecialTokensOf(baseConfig);
         var rows = RowSampler.Sample(new SamplingOptions
         {
-            DatasetPath = pair.Dataset.Path,
+            DatasetPath = datasetFile,
             Field = pair.Dataset.Field ?? DatasetSpec.DefaultField,
             ContextSize = pair.ContextSize,
             NTokens = pair.NTokens,
@@ -336,14 +338,14 @@ public sealed class AuditRunner(IComputeBackend backend, IAuditProgress? progres
         },
         sae.Architecture.ToString().ToLowerInvariant(), sae.DSae);
 
-    private static IReadOnlyDictionary<string, string> HashInputs(PairSpec pair, HookedTransformer baseModel,
-        HookedTransformer finetune, SparseAutoencoder sae, string tokenizerPath, string? root)
+    private static IReadOnlyDictionary<string, string> HashInputs(HookedTransformer baseModel,
+        HookedTransformer finetune, SparseAutoencoder sae, string datasetFile, string tokenizerPath, string? root)
     {
         var files = new List<string> { baseModel.Config.Path, finetune.Config.Path };
         files.AddRange(baseModel.Checkpoint.Files);
         files.AddRange(finetune.Checkpoint.Files);
         files.AddRange(sae.Files);
-        files.Add(pair.Dataset.Path);
+        files.Add(datasetFile);
         if (File.Exists(tokenizerPath)) files.Add(tokenizerPath);
         var hashes = new SortedDictionary<string, string>(StringComparer.Ordinal);
         foreach (var file in files.Select(Path.GetFullPath).Distinct())

@@ -44,15 +44,15 @@ internal sealed class HubClient : IDisposable
 
     /// <summary>The URL huggingface_hub's <c>hf_hub_url</c> builds: the revision escaped as one segment (so
     /// <c>refs/pr/1</c> becomes <c>refs%2Fpr%2F1</c>), each path segment escaped.</summary>
-    public Uri ResolveUrl(string repo, string revision, string repoPath) =>
-        new(_endpoint, $"{repo}/resolve/{Uri.EscapeDataString(revision)}/{string.Join('/', repoPath.Split('/').Select(Uri.EscapeDataString))}");
+    public Uri ResolveUrl(HubReference reference, string revision, string repoPath) =>
+        new(_endpoint, $"{reference.UrlPath}/resolve/{Uri.EscapeDataString(revision)}/{string.Join('/', repoPath.Split('/').Select(Uri.EscapeDataString))}");
 
     public async Task<HubHead> HeadAsync(HubReference reference, string revision, string repoPath, CancellationToken cancellation)
     {
         HttpResponseMessage sent;
         try
         {
-            sent = await SendAsync(HttpMethod.Head, ResolveUrl(reference.Repo, revision, repoPath), null,
+            sent = await SendAsync(HttpMethod.Head, ResolveUrl(reference, revision, repoPath), null,
                 followAbsoluteRedirects: false, cancellation).ConfigureAwait(false);
         }
         catch (Exception e) when (e is HttpRequestException or IOException)
@@ -91,13 +91,13 @@ internal sealed class HubClient : IDisposable
         throw (response.StatusCode, code) switch
         {
             (_, "GatedRepo") => InvalidInputException.For(reference.Text, repoPath,
-                $"{reference.Repo} is gated: accept its conditions on the hub and set HF_TOKEN to a token that may read it{hint}"),
+                $"{reference.UrlPath} is gated: accept its conditions on the hub and set HF_TOKEN to a token that may read it{hint}"),
             (_, "RevisionNotFound") => InvalidInputException.For(reference.Text, repoPath,
-                $"revision \"{revision}\" does not exist in {reference.Repo}{hint}"),
+                $"revision \"{revision}\" does not exist in {reference.UrlPath}{hint}"),
             (HttpStatusCode.Unauthorized, _) or (_, "RepoNotFound") => InvalidInputException.For(reference.Text, repoPath,
-                $"repository {reference.Repo} not found, or private and HF_TOKEN does not grant access (HTTP {status}){hint}"),
+                $"repository {reference.UrlPath} not found, or private and HF_TOKEN does not grant access (HTTP {status}){hint}"),
             (HttpStatusCode.Forbidden, _) => InvalidInputException.For(reference.Text, repoPath,
-                $"access to {reference.Repo} denied (HTTP 403): check that HF_TOKEN may read it{hint}"),
+                $"access to {reference.UrlPath} denied (HTTP 403): check that HF_TOKEN may read it{hint}"),
             _ => new IOException($"{reference}: {repoPath}: the hub answered HTTP {status} {response.ReasonPhrase}{hint}"),
         };
     }

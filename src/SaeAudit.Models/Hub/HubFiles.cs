@@ -19,4 +19,7 @@ public enum HubFiles
     /// <summary>What an SAE's configuration is read from: SAELens <c>cfg.json</c> (and optional
     /// <c>activation_scaler.json</c>), or Gemma Scope <c>params.npz</c> (its shapes are the configuration).</summary>
     SaeConfig,
+
+    /// <summary>One file of a dataset repository, which the reference's path names (<c>hf:datasets/owner/name/file</c>).</summary>
+    DatasetFile,
 }

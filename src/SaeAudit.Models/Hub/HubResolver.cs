@@ -82,8 +82,19 @@ public sealed partial class HubResolver(HubSettings settings) : IDisposable
 
         string Local(string name) => cache.SnapshotPath(source.Commit!, reference.InRepo(name));
 
+        if ((wanted == HubFiles.DatasetFile) != (reference.Kind == HubRepoKind.Dataset))
+            throw InvalidInputException.For(reference.Text, null, wanted == HubFiles.DatasetFile
+                ? "a dataset file comes from a dataset repository: write hf:datasets/<owner>/<name>[@<revision>]/<file>"
+                : "a dataset repository holds no models or SAEs: write hf:<owner>/<name>[@<revision>][/<folder>]");
         switch (wanted)
         {
+            case HubFiles.DatasetFile:
+                if (reference.Subfolder is null)
+                    throw InvalidInputException.For(reference.Text, null, "names no file: write hf:datasets/<owner>/<name>[@<revision>]/<file>");
+                // The path names the file itself; the snapshot "folder" below is then the file.
+                await source.ExistsAsync(reference.Subfolder, required: true, cancellation).ConfigureAwait(false);
+                files.Add(reference.Subfolder);
+                break;
             case HubFiles.ModelConfig:
                 await Need("config.json").ConfigureAwait(false);
                 break;
@@ -122,7 +133,7 @@ public sealed partial class HubResolver(HubSettings settings) : IDisposable
         var commit = source.Commit!;
         var folder = cache.SnapshotFolder(commit);
         if (reference.Subfolder is not null) folder = Path.Combine(folder, reference.Subfolder.Replace('/', Path.DirectorySeparatorChar));
-        return new HubSnapshot(reference.Text, reference.Repo, reference.Revision, commit, reference.Subfolder, folder, files);
+        return new HubSnapshot(reference.Text, reference.UrlPath, reference.Revision, commit, reference.Subfolder, folder, files);
     }
 
     /// <summary>The distinct shard files of a <c>model.safetensors.index.json</c> <c>weight_map</c>, in name order.</summary>
@@ -151,7 +162,7 @@ public sealed partial class HubResolver(HubSettings settings) : IDisposable
     }
 
     private static InvalidInputException NotFound(HubReference reference, string commit, string? repoPath, string problem) =>
-        InvalidInputException.For(reference.Text, repoPath, $"{problem} in {reference.Repo} at revision {reference.Revision} (commit {commit})");
+        InvalidInputException.For(reference.Text, repoPath, $"{problem} in {reference.UrlPath} at revision {reference.Revision} (commit {commit})");
 
     private static bool IsCommitHash(string revision) => CommitHash().IsMatch(revision);
 
@@ -286,7 +297,7 @@ public sealed partial class HubResolver(HubSettings settings) : IDisposable
         private async Task<long> ReceiveAsync(string repoPath, HubHead head, FileStream file, long done, IncrementalHash? sha256,
             CancellationToken cancellation)
         {
-            var url = owner._client.ResolveUrl(reference.Repo, _commit!, repoPath);
+            var url = owner._client.ResolveUrl(reference, _commit!, repoPath);
             var timeout = owner.Settings.Timeout;
             progress?.Report(new HubProgress(reference.Text, repoPath, done, head.Size));
             try

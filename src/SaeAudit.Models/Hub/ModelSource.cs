@@ -1,10 +1,10 @@
 namespace SaeAudit.Models.Hub;
 
-/// <summary>Where a model or SAE is loaded from: a local path as given, or an <c>hf:</c> reference
-/// (<see cref="HubReference"/>) resolved into the hub cache. Every command that takes a model or SAE path goes
-/// through <see cref="Resolve"/>, so <c>hf:</c> works wherever a path does.</summary>
+/// <summary>Where a model, SAE or dataset file is loaded from: a local path as given, or an <c>hf:</c> reference
+/// (<see cref="HubReference"/>) resolved into the hub cache. Every command that takes such a path goes through
+/// <see cref="Resolve"/>, so <c>hf:</c> works wherever a path does.</summary>
 /// <param name="Reference">What the user wrote.</param>
-/// <param name="Folder">The local folder (or file) to load.</param>
+/// <param name="Folder">The local folder (or, for a dataset, the file) to load.</param>
 /// <param name="Snapshot">For an <c>hf:</c> reference, the repository, revision and commit it resolved to; else null.</param>
 public sealed record ModelSource(string Reference, string Folder, HubSnapshot? Snapshot)
 {

@@ -143,10 +143,16 @@ internal sealed class FakeHub : IDisposable
             return;
         }
 
-        // /{owner}/{name}/resolve/{revision}/{path...}
+        // /[datasets/]{owner}/{name}/resolve/{revision}/{path...}; dataset repositories are added as "datasets/owner/name".
         var parts = request.Target.Split('/');
+        var prefix = "";
+        if (parts.Length > 1 && parts[1] == "datasets")
+        {
+            prefix = "datasets/";
+            parts = ["", .. parts[2..]];
+        }
         Repo? repo;
-        lock (_repos) repo = parts.Length > 5 && parts[3] == "resolve" ? _repos.GetValueOrDefault(parts[1] + "/" + parts[2]) : null;
+        lock (_repos) repo = parts.Length > 5 && parts[3] == "resolve" ? _repos.GetValueOrDefault(prefix + parts[1] + "/" + parts[2]) : null;
         if (repo is null)
         {
             await Write(stream, 404, [("X-Error-Code", "RepoNotFound")], ReadOnlyMemory<byte>.Empty, head, cancellation);

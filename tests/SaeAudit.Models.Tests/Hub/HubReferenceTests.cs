@@ -25,7 +25,19 @@ public class HubReferenceTests
         var reference = HubReference.Parse("hf:google/gemma-scope-2b-pt-res/layer_12");
 
         reference.CacheFolderName.Should().Be("models--google--gemma-scope-2b-pt-res");
+        reference.UrlPath.Should().Be("google/gemma-scope-2b-pt-res");
         reference.InRepo("params.npz").Should().Be("layer_12/params.npz");
+    }
+
+    [Fact]
+    public void A_datasets_prefix_names_a_dataset_repository_and_the_path_its_file()
+    {
+        var reference = HubReference.Parse("hf:datasets/NeelNanda/pile-10k@v1/data/train.jsonl");
+
+        reference.Should().Be(new HubReference("hf:datasets/NeelNanda/pile-10k@v1/data/train.jsonl", "NeelNanda/pile-10k", "v1",
+            "data/train.jsonl", HubRepoKind.Dataset));
+        reference.CacheFolderName.Should().Be("datasets--NeelNanda--pile-10k");
+        reference.UrlPath.Should().Be("datasets/NeelNanda/pile-10k");
     }
 
     [Theory]
@@ -36,10 +48,11 @@ public class HubReferenceTests
     [InlineData("hf:acme/-lm", "is not a valid repository owner or name")]
     [InlineData("hf:acme/lm@", "is not a valid revision")]
     [InlineData("hf:acme/lm@refs%2F..%2Fx", "is not a valid revision")]
-    [InlineData("hf:acme/lm/../x", "the folder must be")]
-    [InlineData("hf:acme/lm//x", "the folder must be")]
-    [InlineData("hf:acme/lm/x@v1", "the folder must be")]
-    [InlineData("hf:datasets/acme/corpus", "datasets repositories are not supported")]
+    [InlineData("hf:acme/lm/../x", "the path must be")]
+    [InlineData("hf:acme/lm//x", "the path must be")]
+    [InlineData("hf:acme/lm/x@v1", "the path must be")]
+    [InlineData("hf:spaces/acme/demo", "spaces are not supported")]
+    [InlineData("hf:datasets/acme", "needs a repository id")]
     public void Rejects_malformed_references(string text, string problem)
     {
         TestFiles.ShouldFailWith(() => _ = HubReference.Parse(text), text, problem, HubReference.Syntax);

@@ -78,6 +78,45 @@ public sealed class HubResolverTests : IDisposable
     }
 
     [Fact]
+    public void A_dataset_file_lands_under_the_datasets_cache_folder_and_is_reused_offline()
+    {
+        const string repo = "datasets/acme/corpus";
+        var commit = FakeHub.CommitOf(repo);
+        var text = Weights(5000, seed: 7);
+        _hub.Add(repo, "data/eval.jsonl", text, lfs: true);
+        _hub.Add(repo, "README.md", "a corpus");
+        var storage = Path.Combine(_cache.Path, "datasets--acme--corpus");
+
+        var snapshot = Resolve("hf:datasets/acme/corpus/data/eval.jsonl", HubFiles.DatasetFile);
+
+        snapshot.Should().BeEquivalentTo(new
+        {
+            Reference = "hf:datasets/acme/corpus/data/eval.jsonl", Repo = repo, Revision = "main", Commit = commit,
+            Subfolder = "data/eval.jsonl", Folder = Path.Combine(storage, "snapshots", commit, "data", "eval.jsonl"),
+        });
+        snapshot.Files.Should().Equal("data/eval.jsonl");
+        File.ReadAllBytes(snapshot.Folder).Should().Equal(text);
+        File.ReadAllText(Path.Combine(storage, "refs", "main")).Should().Be(commit);
+        _hub.Requests.Should().OnlyContain(r => r.Cdn || r.Target.StartsWith("/datasets/acme/corpus/resolve/", StringComparison.Ordinal));
+
+        var requests = _hub.Requests.Count;
+        var offline = Resolve("hf:datasets/acme/corpus/data/eval.jsonl", HubFiles.DatasetFile, Settings(offline: true));
+        offline.Should().BeEquivalentTo(snapshot);
+        _hub.Requests.Count.Should().Be(requests);
+    }
+
+    [Theory]
+    [InlineData("hf:datasets/acme/corpus/data/missing.jsonl", HubFiles.DatasetFile, "data/missing.jsonl", "does not exist in datasets/acme/corpus")]
+    [InlineData("hf:datasets/acme/corpus", HubFiles.DatasetFile, null, "names no file")]
+    [InlineData("hf:acme/corpus/data/eval.jsonl", HubFiles.DatasetFile, null, "a dataset file comes from a dataset repository")]
+    [InlineData("hf:datasets/acme/corpus", HubFiles.Model, null, "a dataset repository holds no models or SAEs")]
+    public void Dataset_references_that_name_no_dataset_file_are_input_errors(string reference, HubFiles wanted, string? field, string problem)
+    {
+        _hub.Add("datasets/acme/corpus", "data/eval.jsonl", "{}");
+        TestFiles.ShouldFailWith(() => Resolve(reference, wanted), field is null ? [reference, problem] : [reference, field, problem]);
+    }
+
+    [Fact]
     public void A_cached_snapshot_is_used_without_any_request()
     {
         AddModel();
