@@ -57,24 +57,25 @@ internal static class LogitSimilarity
             {
                 var first = task * FeaturesPerTask;
                 var group = Math.Min(FeaturesPerTask, count - first);
-                var logitsBase = scratch.LogitsBase;
-                var logitsFinetune = scratch.LogitsFinetune;
+                double[] logitsBase = scratch.LogitsBase, logitsFinetune = scratch.LogitsFinetune;
                 Products(gainedBase.AsSpan(first * d, group * d), blockBase.AsSpan(0, rows * d), d, logitsBase, scratch.Partial);
                 Products(gainedFinetune.AsSpan(first * d, group * d), blockFinetune.AsSpan(0, rows * d), d, logitsFinetune, scratch.Partial);
                 for (var f = 0; f < group; f++)
                 {
                     var s = sums.AsSpan((first + f) * 5, 5);
                     double mb = meanBase[first + f], mf = meanFinetune[first + f];
+                    double sb = s[0], sf = s[1], sbb = s[2], sff = s[3], sbf = s[4];
                     for (var v = 0; v < rows; v++)
                     {
                         var lb = logitsBase[f * VocabBlock + v] - mb;
                         var lf = logitsFinetune[f * VocabBlock + v] - mf;
-                        s[0] += lb;
-                        s[1] += lf;
-                        s[2] += lb * lb;
-                        s[3] += lf * lf;
-                        s[4] += lb * lf;
+                        sb += lb;
+                        sf += lf;
+                        sbb += lb * lb;
+                        sff += lf * lf;
+                        sbf += lb * lf;
                     }
+                    (s[0], s[1], s[2], s[3], s[4]) = (sb, sf, sbb, sff, sbf);
                 }
                 return scratch;
             }, pool.Add);
